@@ -1,0 +1,46 @@
+# Helpers shared by every test directory.
+#
+# winsync_add_criterion_test(NAME <name> SOURCES <files...> [LIBS <targets...>] [TIMEOUT <s>])
+#   Builds a Criterion test binary and registers it with ctest. Each ctest run gets a
+#   private winsync namespace (WINSYNC_NAMESPACE) so parallel runs never collide.
+find_package(PkgConfig)
+if(PkgConfig_FOUND)
+  pkg_check_modules(CRITERION IMPORTED_TARGET criterion)
+endif()
+
+function(winsync_add_criterion_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  if(NOT TARGET PkgConfig::CRITERION)
+    message(FATAL_ERROR "Criterion not found: run `sudo apt-get install libcriterion-dev pkg-config`, "
+                        "or configure with -DWINSYNC_BUILD_TESTS=OFF")
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  if(NOT T_LIBS)
+    set(T_LIBS winsync)
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CRITERION)
+  target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+  add_test(NAME ${T_NAME}
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/support/run-isolated $<TARGET_FILE:${T_NAME}> --jobs=2)
+  set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT})
+endfunction()
+
+# winsync_add_driver_test(NAME <name> SOURCES <files...> [LIBS ...] [ARGS ...] [TIMEOUT <s>])
+#   A standalone program (no Criterion) that exits 0 on success: TSan drivers, examples.
+function(winsync_add_driver_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;ARGS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  if(NOT T_LIBS)
+    set(T_LIBS winsync)
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS})
+  add_test(NAME ${T_NAME}
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/support/run-isolated $<TARGET_FILE:${T_NAME}> ${T_ARGS})
+  set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT})
+endfunction()

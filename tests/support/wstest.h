@@ -1,0 +1,117 @@
+/*
+ * wstest.h - helpers for multi-process Criterion tests of winsync.
+ *
+ * Criterion 2.4.1 hangs when a forked child returns into the runner or fails an
+ * assertion, so children never assert: they run a function, _exit() with its result,
+ * and report progress through pipes. Only the parent asserts.
+ *
+ * Ordering is always explicit (pipes); a timeout only bounds how long we wait for
+ * something that must happen, or how long we watch for something that must not.
+ */
+#ifndef WSTEST_H
+#define WSTEST_H
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long to watch for an event that must NOT happen (a waiter that must stay blocked). */
+#define WST_QUIET_MS 200
+/* How long to wait for something that MUST happen before declaring the test failed. */
+#define WST_LONG_MS 10000
+
+/* A fresh object name, unique across processes and tests of one run. */
+static inline const char *wst_name(char *buf, size_t size, const char *prefix)
+{
+    static unsigned counter;
+    snprintf(buf, size, "%s-%ld-%u-%ld", prefix, (long)getpid(), ++counter, (long)time(NULL));
+    return buf;
+}
+
+/* Fork a child that runs fn(arg) and _exit()s with its return value (0 = success).
+ * Returns the child's pid, or -1. */
+static inline pid_t wst_spawn(int (*fn)(void *), void *arg)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(fn(arg));
+    return pid;
+}
+
+static inline long long wst_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait up to timeout_ms for a child. Returns its exit status (0..255), 128+signal if
+ * it was killed, or -1 on timeout (the child is then killed and reaped). */
+static inline int wst_reap(pid_t pid, int timeout_ms)
+{
+    long long deadline = wst_now_ms() + timeout_ms;
+    for (;;) {
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (r < 0)
+            return -2;
+        if (wst_now_ms() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        usleep(1000);
+    }
+}
+
+/* A one-way channel: the writer reports single bytes, the reader waits for them. */
+struct wst_pipe {
+    int rd, wr;
+};
+
+static inline int wst_pipe_open(struct wst_pipe *p)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    p->rd = fds[0];
+    p->wr = fds[1];
+    return 0;
+}
+
+static inline void wst_pipe_close(struct wst_pipe *p)
+{
+    close(p->rd);
+    close(p->wr);
+}
+
+static inline int wst_send(struct wst_pipe *p, char byte)
+{
+    return write(p->wr, &byte, 1) == 1 ? 0 : -1;
+}
+
+/* Read one byte within timeout_ms. Returns the byte (0..255), or -1 on timeout/EOF. */
+static inline int wst_recv(struct wst_pipe *p, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = p->rd, .events = POLLIN};
+    int r;
+    do {
+        r = poll(&pfd, 1, timeout_ms);
+    } while (r < 0 && errno == EINTR);
+    if (r <= 0)
+        return -1;
+    unsigned char byte;
+    return read(p->rd, &byte, 1) == 1 ? byte : -1;
+}
+
+#endif /* WSTEST_H */
