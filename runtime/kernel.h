@@ -46,10 +46,10 @@ struct ws_list {
 
 /* DISPATCHER_HEADER: what the dispatcher knows of every waitable object. */
 struct ws_dispatcher_header {
-    uint8_t type;         /* enum ws_object_type */
+    uint8_t type; /* enum ws_object_type */
     uint8_t reserved[3];
-    int32_t signal_state; /* > 0 signalled. Events 0/1; semaphores the count;
-                             mutexes 1 - recursion depth (1 free, 0 owned once, -1 twice) */
+    int32_t signal_state;     /* > 0 signalled. Events 0/1; semaphores the count;
+                                 mutexes 1 - recursion depth (1 free, 0 owned once, -1 twice) */
     struct ws_list wait_list; /* wait blocks of the threads waiting, in arrival order */
 };
 
@@ -113,12 +113,12 @@ struct ws_wait_block {
 
 /* The state of a thread's current wait (the wait fields of a KTHREAD). */
 struct ws_wait {
-    uint32_t count;       /* wait blocks in use */
-    bool wait_all;        /* WaitForMultipleObjects(.., bWaitAll = TRUE) */
-    bool alertable;       /* an alertable wait: an APC may interrupt it */
-    bool blocked;         /* on the wait lists, asleep or about to sleep */
-    uint32_t status;      /* result set by whoever ends the wait */
-    uint32_t wake_word;   /* futex word the thread sleeps on: 0 asleep, 1 woken */
+    uint32_t count;     /* wait blocks in use */
+    bool wait_all;      /* WaitForMultipleObjects(.., bWaitAll = TRUE) */
+    bool alertable;     /* an alertable wait: an APC may interrupt it */
+    bool blocked;       /* on the wait lists, asleep or about to sleep */
+    uint32_t status;    /* result set by whoever ends the wait */
+    uint32_t wake_word; /* futex word the thread sleeps on: 0 asleep, 1 woken */
     struct ws_wait_block blocks[MAXIMUM_WAIT_OBJECTS];
 };
 
@@ -135,7 +135,7 @@ struct ws_thread {
     uint32_t process; /* process record index */
     uint32_t object;  /* the thread object's index */
     uint32_t watch_count;
-    uint32_t watch[16]; /* other threads whose death ends this wait (see dispatcher/wait.c) */
+    uint32_t watch[16];   /* other threads whose death ends this wait (see dispatcher/wait.c) */
     pthread_mutex_t life; /* robust, process-shared; locked by the thread for its whole life,
                              so the kernel marks it FUTEX_OWNER_DIED when the thread dies */
 };

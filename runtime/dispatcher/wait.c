@@ -1,0 +1,413 @@
+/*
+ * wait.c - the dispatcher: wait blocks, the wait test, blocking and waking.
+ *
+ * A thread that must block links one wait block per object onto each object's wait
+ * list (arrival order), then sleeps on its own futex word. Whoever signals an object
+ * runs the wait test (ws_dispatch_signal) under the lock: it satisfies waiters on the
+ * spot (the object's satisfy operation runs *for* the waiter), records the result in
+ * the waiter's wait state, unlinks it and wakes it. A woken waiter therefore never
+ * takes the lock again on the fast path; it only reads its result.
+ *
+ * Besides its own word, a blocked thread sleeps on the life words of the threads whose
+ * death would end its wait (a mutex's owner, a waited thread, a waited process's
+ * threads). If one of them is killed, the kernel wakes the waiter, which reaps the
+ * dead thread (abandoning its mutexes, signalling its objects) and re-evaluates.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <time.h>
+
+#include "internal.h"
+
+volatile int ws_unimplemented_seen;
+
+/* A waiter's wake word: bit 0 is set when its wait is over; every kick (a reason to
+ * look again without the wait being over) adds 2, so a kick is never lost between
+ * dropping the lock and going to sleep. */
+#define WS_WAKE_DONE 1u
+#define WS_WAKE_KICK 2u
+
+/* ---- Wait blocks and lists ----------------------------------------------------------- */
+
+static inline uint32_t block_id(const struct ws_thread *t, uint32_t i)
+{
+    return t->index * MAXIMUM_WAIT_OBJECTS + i;
+}
+
+static inline struct ws_thread *block_thread(uint32_t id)
+{
+    return ws_thread_at(id / MAXIMUM_WAIT_OBJECTS);
+}
+
+static inline struct ws_wait_block *block_at(uint32_t id)
+{
+    return &block_thread(id)->wait.blocks[id % MAXIMUM_WAIT_OBJECTS];
+}
+
+static void list_append(struct ws_object *obj, uint32_t id)
+{
+    struct ws_list *l = &obj->header.wait_list;
+    struct ws_wait_block *b = block_at(id);
+    b->next = WS_NONE;
+    b->prev = l->tail;
+    if (l->tail == WS_NONE)
+        l->head = id;
+    else
+        block_at(l->tail)->next = id;
+    l->tail = id;
+}
+
+static void list_remove(struct ws_object *obj, uint32_t id)
+{
+    struct ws_list *l = &obj->header.wait_list;
+    struct ws_wait_block *b = block_at(id);
+    if (b->prev == WS_NONE)
+        l->head = b->next;
+    else
+        block_at(b->prev)->next = b->next;
+    if (b->next == WS_NONE)
+        l->tail = b->prev;
+    else
+        block_at(b->next)->prev = b->prev;
+}
+
+void ws_wait_unlink_all(struct ws_thread *t)
+{
+    struct ws_wait *w = &t->wait;
+    for (uint32_t i = 0; i < w->count; i++) {
+        struct ws_object *obj = ws_object_at(w->blocks[i].object);
+        list_remove(obj, block_id(t, i));
+        ws_object_unref(obj);
+    }
+    w->count = 0;
+}
+
+/* Repair: rebuild every wait list from the threads' own wait state. */
+void ws_wait_rebuild_lists(void)
+{
+    uint32_t high = ws_g.seg->object_high;
+    for (uint32_t i = 0; i < high; i++) {
+        struct ws_object *o = ws_object_at(i);
+        o->header.wait_list.head = o->header.wait_list.tail = WS_NONE;
+    }
+    uint32_t threads = ws_g.seg->thread_high;
+    for (uint32_t t = 0; t < threads; t++) {
+        struct ws_thread *th = ws_thread_at(t);
+        if (th->state != WS_REC_ALIVE || !th->wait.blocked)
+            continue;
+        for (uint32_t i = 0; i < th->wait.count; i++)
+            list_append(ws_object_at(th->wait.blocks[i].object), block_id(th, i));
+    }
+}
+
+/* ---- The objects' side: "signalled for this thread?" and "satisfy" -------------------- */
+
+bool ws_object_is_signaled(const struct ws_object *obj, const struct ws_thread *t)
+{
+    switch (obj->header.type) {
+    case WS_TYPE_EVENT:
+        return event_is_signaled(obj, t);
+    case WS_TYPE_MUTEX:
+        return mutex_is_signaled(obj, t);
+    case WS_TYPE_SEMAPHORE:
+        return semaphore_is_signaled(obj, t);
+    case WS_TYPE_THREAD:
+    case WS_TYPE_PROCESS:
+        return obj->header.signal_state > 0;
+    default:
+        return false;
+    }
+}
+
+/* Satisfy one object for t. Returns true when it was an abandoned mutex. */
+static bool satisfy(struct ws_object *obj, struct ws_thread *t)
+{
+    switch (obj->header.type) {
+    case WS_TYPE_EVENT:
+        event_satisfy(obj, t);
+        return false;
+    case WS_TYPE_SEMAPHORE:
+        semaphore_satisfy(obj, t);
+        return false;
+    case WS_TYPE_MUTEX: {
+        bool abandoned = mutex_satisfy(obj, t);
+        ws_dispatch_rewatch(obj, t);
+        return abandoned;
+    }
+    default:
+        return false; /* threads and processes stay signalled */
+    }
+}
+
+/* Satisfy t's wait now if its objects allow it. Stores the wait result in *result. */
+static bool try_satisfy(struct ws_thread *t, struct ws_object **objs, uint32_t n, bool all,
+                        DWORD *result)
+{
+    if (!all) {
+        for (uint32_t i = 0; i < n; i++) {
+            if (ws_object_is_signaled(objs[i], t)) {
+                bool abandoned = satisfy(objs[i], t);
+                *result = (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
+                return true;
+            }
+        }
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (!ws_object_is_signaled(objs[i], t))
+            return false;
+    bool abandoned = false;
+    for (uint32_t i = 0; i < n; i++)
+        abandoned |= satisfy(objs[i], t);
+    *result = abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
+    return n > 0;
+}
+
+/* End t's wait with `status` and wake it. */
+static void complete_wait(struct ws_thread *t, DWORD status)
+{
+    struct ws_wait *w = &t->wait;
+    ws_wait_unlink_all(t);
+    w->blocked = false;
+    w->status = status;
+    __atomic_or_fetch(&w->wake_word, WS_WAKE_DONE, __ATOMIC_RELEASE);
+    ws_futex_wake(&w->wake_word, 1);
+}
+
+/* Try to satisfy the blocked waiter owning wait block `id`. */
+static bool try_waiter(uint32_t id)
+{
+    struct ws_thread *t = block_thread(id);
+    struct ws_wait *w = &t->wait;
+    struct ws_object *objs[MAXIMUM_WAIT_OBJECTS];
+    for (uint32_t i = 0; i < w->count; i++)
+        objs[i] = ws_object_at(w->blocks[i].object);
+    DWORD result;
+    if (!w->wait_all) {
+        /* Wait-any: this object is the one that changed; report its own index. */
+        uint32_t i = id % MAXIMUM_WAIT_OBJECTS;
+        if (!ws_object_is_signaled(objs[i], t))
+            return false;
+        bool abandoned = satisfy(objs[i], t);
+        result = (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
+        /* A lower index may be signalled too: Windows reports the lowest. */
+        for (uint32_t j = 0; j < i; j++) {
+            if (objs[j]->index == objs[i]->index)
+                result = (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + j;
+        }
+    } else if (!try_satisfy(t, objs, w->count, true, &result)) {
+        return false;
+    }
+    complete_wait(t, result);
+    return true;
+}
+
+void ws_dispatch_signal(struct ws_object *obj)
+{
+    ws_object_ref(obj); /* completing waits drops their references */
+    uint32_t id = obj->header.wait_list.head;
+    while (id != WS_NONE) {
+        if (obj->header.type != WS_TYPE_MUTEX && obj->header.signal_state <= 0)
+            break;
+        if (try_waiter(id))
+            id = obj->header.wait_list.head; /* the list changed: start over */
+        else
+            id = block_at(id)->next;
+    }
+    ws_object_unref(obj);
+}
+
+void ws_thread_alert(struct ws_thread *t)
+{
+    if (t && t->wait.blocked)
+        complete_wait(t, WAIT_IO_COMPLETION);
+}
+
+/* A mutex changed owner: waiters in other processes watch the old owner's life, so
+ * kick them to watch the new one. (Same-process waiters die with the owner anyway.) */
+void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owner)
+{
+    for (uint32_t id = obj->header.wait_list.head; id != WS_NONE; id = block_at(id)->next) {
+        struct ws_thread *t = block_thread(id);
+        if (t != new_owner && t->process != new_owner->process) {
+            __atomic_add_fetch(&t->wait.wake_word, WS_WAKE_KICK, __ATOMIC_RELEASE);
+            ws_futex_wake(&t->wait.wake_word, 1);
+        }
+    }
+}
+
+/* ---- Blocking ------------------------------------------------------------------------- */
+
+static void add_watch(struct ws_thread *self, uint32_t thread_index)
+{
+    if (thread_index == self->index || self->watch_count >= WS_WATCH_MAX)
+        return;
+    if (ws_thread_at(thread_index)->process == self->process)
+        return; /* dies only with us, or tells us itself when it exits */
+    for (uint32_t i = 0; i < self->watch_count; i++)
+        if (self->watch[i] == thread_index)
+            return;
+    self->watch[self->watch_count++] = thread_index;
+}
+
+/* Who may die and thereby end this wait? */
+static bool collect_watches(struct ws_thread *self)
+{
+    bool overflow = false;
+    self->watch_count = 0;
+    for (uint32_t i = 0; i < self->wait.count; i++) {
+        struct ws_object *o = ws_object_at(self->wait.blocks[i].object);
+        if (o->header.type == WS_TYPE_MUTEX && o->u.mutex.owner != WS_NONE) {
+            add_watch(self, o->u.mutex.owner);
+        } else if (o->header.type == WS_TYPE_THREAD && o->u.thread.slot != WS_NONE) {
+            add_watch(self, o->u.thread.slot);
+        } else if (o->header.type == WS_TYPE_PROCESS && o->u.process.slot != WS_NONE) {
+            uint32_t high = ws_g.seg->thread_high;
+            for (uint32_t t = 0; t < high; t++) {
+                struct ws_thread *th = ws_thread_at(t);
+                if (th->state == WS_REC_ALIVE && th->process == o->u.process.slot) {
+                    if (self->watch_count == WS_WATCH_MAX)
+                        overflow = true;
+                    add_watch(self, t);
+                }
+            }
+        }
+    }
+    return overflow;
+}
+
+/* Arm the futex waits on the watched life words. False: somebody already died. */
+static bool arm_watches(struct ws_thread *self, struct ws_futex_wait *waits, unsigned *n)
+{
+    *n = 1;
+    for (uint32_t i = 0; i < self->watch_count; i++) {
+        struct ws_thread *t = ws_thread_at(self->watch[i]);
+        uint32_t *life = ws_thread_life_word(t);
+        uint32_t v = __atomic_load_n(life, __ATOMIC_ACQUIRE);
+        if (ws_thread_life_dead(t))
+            return false;
+        if (!(v & FUTEX_WAITERS)) {
+            if (!__atomic_compare_exchange_n(life, &v, v | FUTEX_WAITERS, false, __ATOMIC_RELAXED,
+                                             __ATOMIC_RELAXED))
+                return false; /* changed under us: look again */
+            v |= FUTEX_WAITERS;
+        }
+        waits[*n].word = life;
+        waits[*n].expected = v;
+        (*n)++;
+    }
+    return true;
+}
+
+static void deadline_after(struct timespec *ts, DWORD ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static bool deadline_passed(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > deadline->tv_sec ||
+           (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+static void slice_of(struct timespec *slice, const struct timespec *deadline)
+{
+    deadline_after(slice, 50);
+    if (deadline && (deadline->tv_sec < slice->tv_sec ||
+                     (deadline->tv_sec == slice->tv_sec && deadline->tv_nsec < slice->tv_nsec)))
+        *slice = *deadline;
+}
+
+static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, bool all,
+                   DWORD timeout_ms, bool alertable)
+{
+    struct ws_wait *w = &self->wait;
+    w->count = n;
+    w->wait_all = all;
+    w->alertable = alertable;
+    w->status = WAIT_FAILED;
+    for (uint32_t i = 0; i < n; i++) {
+        w->blocks[i].object = objs[i]->index;
+        ws_object_ref(objs[i]);
+        list_append(objs[i], block_id(self, i));
+    }
+    __atomic_store_n(&w->wake_word, 0, __ATOMIC_RELAXED);
+    w->blocked = true;
+
+    struct timespec deadline;
+    if (timeout_ms != INFINITE)
+        deadline_after(&deadline, timeout_ms);
+    const struct timespec *until = timeout_ms == INFINITE ? NULL : &deadline;
+
+    for (;;) {
+        struct ws_futex_wait waits[WS_WATCH_MAX + 1];
+        unsigned count;
+        waits[0].word = &w->wake_word;
+        waits[0].expected = __atomic_load_n(&w->wake_word, __ATOMIC_RELAXED);
+        bool overflow = collect_watches(self);
+        if (!arm_watches(self, waits, &count)) {
+            ws_reap_locked();
+            if (!w->blocked)
+                break;
+            continue;
+        }
+        ws_unlock();
+        struct timespec slice;
+        if (overflow)
+            slice_of(&slice, until); /* too many to watch: look again every 50 ms */
+        int r = ws_futex_waitv(waits, count, overflow ? &slice : until);
+        if (__atomic_load_n(&w->wake_word, __ATOMIC_ACQUIRE) & WS_WAKE_DONE)
+            return w->status; /* the waker did everything */
+        ws_lock(self);
+        if (!w->blocked)
+            break;
+        if (r == ETIMEDOUT && until && deadline_passed(until)) {
+            ws_wait_unlink_all(self);
+            w->blocked = false;
+            w->status = WAIT_TIMEOUT;
+            break;
+        }
+        ws_reap_locked(); /* a watched thread may have died */
+        if (!w->blocked)
+            break;
+    }
+    ws_unlock();
+    return w->status;
+}
+
+DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n, bool all,
+                     DWORD timeout_ms, bool alertable)
+{
+    DWORD result;
+    /* As NT does, a signalled object wins over a pending APC. */
+    if (try_satisfy(self, objs, n, all, &result)) {
+        ws_unlock();
+        return result;
+    }
+    if (apc_should_interrupt(self, alertable)) {
+        ws_unlock();
+        apc_deliver_all(self);
+        return WAIT_IO_COMPLETION;
+    }
+    if (timeout_ms == 0) {
+        ws_unlock();
+        return WAIT_TIMEOUT;
+    }
+    if (n > 0 && ws_unimplemented_seen) {
+        ws_unlock();
+        ws_set_error(ERROR_CALL_NOT_IMPLEMENTED);
+        return WAIT_FAILED;
+    }
+    result = block(self, objs, n, all, timeout_ms, alertable);
+    if (result == WAIT_IO_COMPLETION)
+        apc_deliver_all(self);
+    return result;
+}

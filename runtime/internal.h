@@ -1,0 +1,215 @@
+/*
+ * internal.h - the model kernel's private structures and functions.
+ *
+ * Everything shared between processes lives in one POSIX shared memory segment per
+ * namespace, laid out as:
+ *
+ *   header | object table | name table | process records | handle tables | thread records
+ *
+ * Processes map it at different addresses, so the segment holds indices, never
+ * pointers. One dispatcher lock (a futex word in the header) protects all of it.
+ */
+#ifndef WINSYNC_INTERNAL_H
+#define WINSYNC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kernel.h"
+
+#define WS_LAYOUT_VERSION 1u
+#define WS_MAGIC "WINSYNC"
+#define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* MAX_PATH characters of UTF-8 and a NUL */
+#define WS_NAMESPACE_MAX 64
+#define WS_WATCH_MAX 16
+#define WS_EXIT_CODE_KILLED 137u /* 128 + SIGKILL: a death nobody recorded a code for */
+
+enum ws_record_state {
+    WS_REC_FREE = 0,
+    WS_REC_STARTING, /* process: created by CreateProcess, not yet attached */
+    WS_REC_ALIVE,
+    WS_REC_ENDED, /* thread: exit processed, waiting for its life lock to be released */
+};
+
+/* Limits, fixed when a namespace's segment is created (WINSYNC_MAX_* variables). */
+struct ws_config {
+    uint32_t max_objects;
+    uint32_t max_handles; /* per process */
+    uint32_t max_processes;
+    uint32_t max_threads;
+};
+
+struct ws_handle_entry {
+    uint32_t object;     /* object index, WS_NONE when the entry is free */
+    uint32_t generation; /* the object's generation when the handle was made */
+    uint32_t access;
+    uint32_t flags; /* HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE */
+};
+
+struct ws_process {
+    uint32_t state;
+    uint32_t index;
+    int32_t pid;
+    uint32_t object;        /* the process object */
+    uint32_t live_threads;  /* registered threads not yet ended */
+    uint32_t exit_code_set; /* exit_code holds ExitProcess/TerminateProcess's code */
+    DWORD exit_code;
+    uint32_t creator;        /* process index of the CreateProcess caller, or WS_NONE */
+    uint32_t spawn_token;    /* proves a CreateProcess child's claim on this record */
+    uint32_t pending_thread; /* CreateProcess: the main thread's object, not yet claimed */
+    uint32_t handles_in_use; /* entries of its handle table in use */
+};
+
+struct ws_segment_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t header_size;
+    uint64_t total_size;
+    struct ws_config config;
+    uint64_t off_objects, off_names, off_processes, off_handles, off_threads;
+    uint32_t layout_check; /* a hash of the fields above */
+    uint32_t ready;        /* set last by the creator */
+    int32_t creator_pid;
+    uint32_t lock;    /* the dispatcher lock: 0 free, else (owner thread index + 1) | WAITERS */
+    uint32_t repairs; /* times the lock was recovered from a dead owner */
+    uint32_t mapping_serial;
+    uint32_t object_high; /* objects are allocated below this index */
+    uint32_t thread_high; /* thread records are used below this index */
+};
+
+/* ---- Process-local state ------------------------------------------------------------ */
+struct ws_local {
+    struct ws_segment_header *seg;
+    size_t seg_size;
+    char shm_name[WS_NAMESPACE_MAX + 32];
+    int broken;       /* the segment is unusable: every call fails */
+    uint32_t process; /* this process's record */
+    pid_t pid;
+};
+extern struct ws_local ws_g;
+
+/* ---- Segment access (objects/segment.c) ---------------------------------------------- */
+/* Attach this process (and register the calling thread) if needed. Returns the calling
+ * thread's record, or NULL with the Win32 error set. Never takes the lock twice. */
+struct ws_thread *ws_self(void);
+/* Like ws_self() but for code that may run before any attach: NULL, no error. */
+struct ws_thread *ws_self_if_attached(void);
+
+static inline struct ws_object *ws_objects(void)
+{
+    return (struct ws_object *)((char *)ws_g.seg + ws_g.seg->off_objects);
+}
+static inline struct ws_object *ws_object_at(uint32_t index)
+{
+    return &ws_objects()[index];
+}
+static inline char *ws_name_at(uint32_t index)
+{
+    return (char *)ws_g.seg + ws_g.seg->off_names + (size_t)index * WS_NAME_BYTES;
+}
+static inline struct ws_process *ws_process_at(uint32_t index)
+{
+    return (struct ws_process *)((char *)ws_g.seg + ws_g.seg->off_processes) + index;
+}
+static inline struct ws_handle_entry *ws_handles_of(uint32_t process)
+{
+    return (struct ws_handle_entry *)((char *)ws_g.seg + ws_g.seg->off_handles) +
+           (size_t)process * ws_g.seg->config.max_handles;
+}
+static inline struct ws_thread *ws_thread_at(uint32_t index)
+{
+    return (struct ws_thread *)((char *)ws_g.seg + ws_g.seg->off_threads) + index;
+}
+static inline const struct ws_config *ws_config(void)
+{
+    return &ws_g.seg->config;
+}
+
+/* ---- The dispatcher lock (objects/lock.c) --------------------------------------------- */
+void ws_lock(struct ws_thread *self);
+void ws_unlock(void);
+
+/* ---- Objects and names (objects/object.c) -------------------------------------------- */
+/* Allocate an object of `type` with one reference. NULL: table full (error set). */
+struct ws_object *ws_object_alloc(uint8_t type);
+void ws_object_ref(struct ws_object *obj);
+/* Drop one reference; the last one frees the object and its name. */
+void ws_object_unref(struct ws_object *obj);
+/* Find a named object. NULL if none. */
+struct ws_object *ws_object_find(const char *name);
+void ws_object_set_name(struct ws_object *obj, const char *name);
+
+/* ---- Handles (objects/handle.c) ------------------------------------------------------ */
+#define WS_PSEUDO_PROCESS ((HANDLE)(LONG_PTR)-1)
+#define WS_PSEUDO_THREAD ((HANDLE)(LONG_PTR)-2)
+/* A hidden entry that keeps a mapping alive while a view of it exists. */
+#define WS_HANDLE_FLAG_VIEW 0x100u
+
+/* Add a handle for obj to a process's table (takes a reference). 0 when the table is full. */
+HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access, uint32_t flags);
+/* Find the entry for h in a process's table, or NULL. */
+struct ws_handle_entry *ws_handle_entry(uint32_t process, HANDLE h);
+/* Resolve h (pseudo handles included) to an object of `type` (WS_TYPE_FREE = any type)
+ * whose handle grants `access`. NULL with the Win32 error set. */
+struct ws_object *ws_handle_lookup(struct ws_thread *self, HANDLE h, int type, uint32_t access);
+/* Close an entry of a process's table (drops its reference). */
+void ws_handle_close_entry(uint32_t process, struct ws_handle_entry *entry);
+void ws_handle_close_all(uint32_t process);
+uint32_t ws_type_all_access(int type);
+
+/* ---- Dispatcher (dispatcher/wait.c) --------------------------------------------------- */
+/* The wait, entered with the lock held; returns with it released. The wait holds a
+ * reference on each object while it blocks, so closing a handle never ends a wait. */
+DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objects, uint32_t count,
+                     bool wait_all, DWORD timeout_ms, bool alertable);
+bool ws_object_is_signaled(const struct ws_object *obj, const struct ws_thread *t);
+/* Something may have broken the watch set of waiters on obj (new mutex owner). */
+void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owner);
+/* Unlink a thread's wait blocks from every wait list (repair, thread end). */
+void ws_wait_unlink_all(struct ws_thread *t);
+void ws_wait_rebuild_lists(void);
+extern volatile int ws_unimplemented_seen;
+
+/* ---- Threads and processes (threads/) ------------------------------------------------ */
+/* A thread ended: abandon its mutexes, signal its object, end its process if last. */
+void ws_thread_end_locked(struct ws_thread *t, DWORD exit_code);
+void ws_process_end_locked(struct ws_process *p, DWORD exit_code);
+/* Find and process threads and processes that died without telling anyone. */
+void ws_reap_locked(void);
+void ws_reap_threads_locked(void);
+/* Lock-free claim of a thread record for the calling thread. */
+struct ws_thread *ws_thread_claim(void);
+/* Under the lock: create the thread object of a freshly claimed record. */
+bool ws_thread_register_locked(struct ws_thread *t, uint32_t process);
+bool ws_thread_life_dead(const struct ws_thread *t);
+uint32_t *ws_thread_life_word(struct ws_thread *t);
+void ws_repair_locked(void);
+void ws_thread_forget_self(void);
+
+/* ---- Futexes (dispatcher/futex.c) ------------------------------------------------------ */
+struct ws_futex_wait {
+    uint32_t *word;
+    uint32_t expected;
+};
+/* Sleep until one of the words changes, a wake, or the absolute CLOCK_MONOTONIC deadline
+ * (NULL = none). Returns 0 woken/changed, ETIMEDOUT, or EINTR. */
+int ws_futex_waitv(const struct ws_futex_wait *waits, unsigned count,
+                   const struct timespec *deadline);
+void ws_futex_wake(uint32_t *word, int count);
+
+/* ---- Errors (win32/error.c) ---------------------------------------------------------- */
+void ws_set_error(DWORD code);
+/* Convert a Win32 name argument to the stored form. Returns ERROR_SUCCESS or the error. */
+DWORD ws_name_from_a(const char *in, char *out);
+DWORD ws_name_from_w(const wchar_t *in, char *out);
+/* UTF-32 wchar_t to UTF-8: bytes written (out may be NULL to measure), or (size_t)-1. */
+size_t ws_utf8_encode(const wchar_t *in, size_t count, char *out);
+/* A malloc'd UTF-8 copy of count wide characters, or NULL. */
+char *ws_utf8_dup(const wchar_t *in, size_t count);
+/* Around a call into lab code: did it call ws_not_implemented()? */
+void ws_slot_begin(void);
+bool ws_slot_unimplemented(void);
+
+#endif /* WINSYNC_INTERNAL_H */

@@ -1,0 +1,120 @@
+/*
+ * handle.c - per-process handle tables.
+ *
+ * Tables live in the segment so that a surviving process can close a dead process's
+ * handles, as the NT kernel does at process exit. A handle's value is
+ * (entry index + 1) * 4; the low two bits are ignored, as on Windows.
+ */
+#include "internal.h"
+
+uint32_t ws_type_all_access(int type)
+{
+    switch (type) {
+    case WS_TYPE_EVENT:
+        return EVENT_ALL_ACCESS;
+    case WS_TYPE_MUTEX:
+        return MUTEX_ALL_ACCESS;
+    case WS_TYPE_SEMAPHORE:
+        return SEMAPHORE_ALL_ACCESS;
+    case WS_TYPE_THREAD:
+        return THREAD_ALL_ACCESS;
+    case WS_TYPE_PROCESS:
+        return PROCESS_ALL_ACCESS;
+    case WS_TYPE_MAPPING:
+        return SECTION_ALL_ACCESS;
+    default:
+        return 0;
+    }
+}
+
+/* GENERIC_* rights become the type's specific rights; unknown bits are dropped. */
+static uint32_t map_access(int type, uint32_t access)
+{
+    uint32_t all = ws_type_all_access(type);
+    if (access & (GENERIC_ALL | GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE))
+        access |= all;
+    return access & all;
+}
+
+HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access, uint32_t flags)
+{
+    struct ws_process *p = ws_process_at(process);
+    struct ws_handle_entry *table = ws_handles_of(process);
+    uint32_t max = ws_config()->max_handles;
+    for (uint32_t i = 0; i < max; i++) {
+        if (table[i].object != 0)
+            continue;
+        table[i].object = obj->index + 1;
+        table[i].generation = obj->generation;
+        table[i].access = map_access(obj->header.type, access);
+        table[i].flags = flags;
+        ws_object_ref(obj);
+        p->handles_in_use++;
+        return (HANDLE)(uintptr_t)((i + 1) * 4);
+    }
+    return NULL;
+}
+
+struct ws_handle_entry *ws_handle_entry(uint32_t process, HANDLE h)
+{
+    uintptr_t v = (uintptr_t)h;
+    if (v < 4 || h == WS_PSEUDO_PROCESS || h == WS_PSEUDO_THREAD)
+        return NULL;
+    uintptr_t i = (v >> 2) - 1;
+    if (i >= ws_config()->max_handles)
+        return NULL;
+    struct ws_handle_entry *e = &ws_handles_of(process)[i];
+    if (e->object == 0 || (e->flags & WS_HANDLE_FLAG_VIEW))
+        return NULL;
+    return e;
+}
+
+struct ws_object *ws_handle_lookup(struct ws_thread *self, HANDLE h, int type, uint32_t access)
+{
+    struct ws_object *obj;
+    uint32_t granted;
+    if (h == WS_PSEUDO_THREAD) {
+        obj = ws_object_at(self->object);
+        granted = THREAD_ALL_ACCESS;
+    } else if (h == WS_PSEUDO_PROCESS) {
+        obj = ws_object_at(ws_process_at(ws_g.process)->object);
+        granted = PROCESS_ALL_ACCESS;
+    } else {
+        struct ws_handle_entry *e = ws_handle_entry(ws_g.process, h);
+        if (!e) {
+            ws_set_error(ERROR_INVALID_HANDLE);
+            return NULL;
+        }
+        obj = ws_object_at(e->object - 1);
+        granted = e->access;
+    }
+    if (type != WS_TYPE_FREE && obj->header.type != type) {
+        ws_set_error(ERROR_INVALID_HANDLE);
+        return NULL;
+    }
+    if ((granted & access) != access) {
+        ws_set_error(ERROR_ACCESS_DENIED);
+        return NULL;
+    }
+    return obj;
+}
+
+void ws_handle_close_entry(uint32_t process, struct ws_handle_entry *entry)
+{
+    struct ws_object *obj = ws_object_at(entry->object - 1);
+    entry->object = 0;
+    entry->flags = 0;
+    ws_process_at(process)->handles_in_use--;
+    ws_object_unref(obj);
+}
+
+void ws_handle_close_all(uint32_t process)
+{
+    struct ws_process *p = ws_process_at(process);
+    struct ws_handle_entry *table = ws_handles_of(process);
+    uint32_t max = ws_config()->max_handles;
+    for (uint32_t i = 0; i < max && p->handles_in_use; i++) {
+        if (table[i].object)
+            ws_handle_close_entry(process, &table[i]);
+    }
+}

@@ -1,0 +1,115 @@
+/*
+ * lock.c - the dispatcher lock.
+ *
+ * One futex word in the segment: 0 when free, otherwise the owner's thread index + 1,
+ * with WS_LOCK_WAITERS set when somebody sleeps on it. A waiter also sleeps on the
+ * owner's life word, so if the owner is killed while holding the lock, the kernel
+ * wakes the waiter, which takes the lock over and repairs what the dead owner may
+ * have left half done (ws_repair_locked).
+ */
+#include <linux/futex.h>
+
+#include "internal.h"
+
+#define WS_LOCK_WAITERS 0x80000000u
+#define WS_LOCK_SPINS 200
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* The lock word holds a dead thread: take it over, then repair. */
+static bool take_over_from_dead(uint32_t seen, uint32_t mine)
+{
+    uint32_t owner = (seen & ~WS_LOCK_WAITERS) - 1;
+    if (owner >= ws_config()->max_threads)
+        return false;
+    if (!ws_thread_life_dead(ws_thread_at(owner)))
+        return false;
+    if (!__atomic_compare_exchange_n(&ws_g.seg->lock, &seen, mine | WS_LOCK_WAITERS, false,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return false;
+    ws_g.seg->repairs++;
+    ws_repair_locked();
+    return true;
+}
+
+static void lock_slow(uint32_t mine)
+{
+    uint32_t *word = &ws_g.seg->lock;
+    for (int i = 0; i < WS_LOCK_SPINS; i++) {
+        uint32_t expected = 0;
+        if (__atomic_load_n(word, __ATOMIC_RELAXED) == 0 &&
+            __atomic_compare_exchange_n(word, &expected, mine, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED))
+            return;
+        cpu_relax();
+    }
+    for (;;) {
+        uint32_t v = __atomic_load_n(word, __ATOMIC_RELAXED);
+        if (v == 0) {
+            /* Taken from the slow path: others may sleep, so keep the waiters bit. */
+            if (__atomic_compare_exchange_n(word, &v, mine | WS_LOCK_WAITERS, false,
+                                            __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+                return;
+            continue;
+        }
+        if (!(v & WS_LOCK_WAITERS)) {
+            if (!__atomic_compare_exchange_n(word, &v, v | WS_LOCK_WAITERS, false, __ATOMIC_RELAXED,
+                                             __ATOMIC_RELAXED))
+                continue;
+            v |= WS_LOCK_WAITERS;
+        }
+        uint32_t owner = (v & ~WS_LOCK_WAITERS) - 1;
+        struct ws_futex_wait waits[2] = {{word, v}, {NULL, 0}};
+        unsigned n = 1;
+        if (owner < ws_config()->max_threads) {
+            struct ws_thread *t = ws_thread_at(owner);
+            uint32_t *life = ws_thread_life_word(t);
+            uint32_t lv = __atomic_load_n(life, __ATOMIC_ACQUIRE);
+            if (ws_thread_life_dead(t)) {
+                if (take_over_from_dead(v, mine))
+                    return;
+                continue;
+            }
+            if (!(lv & FUTEX_WAITERS) &&
+                !__atomic_compare_exchange_n(life, &lv, lv | FUTEX_WAITERS, false, __ATOMIC_RELAXED,
+                                             __ATOMIC_RELAXED))
+                continue;
+            waits[1].word = life;
+            waits[1].expected = lv | FUTEX_WAITERS;
+            n = 2;
+        }
+        ws_futex_waitv(waits, n, NULL);
+    }
+}
+
+void ws_lock(struct ws_thread *self)
+{
+    uint32_t mine = self->index + 1;
+    uint32_t expected = 0;
+    if (__atomic_compare_exchange_n(&ws_g.seg->lock, &expected, mine, false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED))
+        return;
+    lock_slow(mine);
+}
+
+void ws_unlock(void)
+{
+    uint32_t v = __atomic_exchange_n(&ws_g.seg->lock, 0, __ATOMIC_RELEASE);
+    if (v & WS_LOCK_WAITERS)
+        ws_futex_wake(&ws_g.seg->lock, 1);
+}
+
+void ws_dispatcher_lock(void)
+{
+    ws_lock(ws_self());
+}
+
+void ws_dispatcher_unlock(void)
+{
+    ws_unlock();
+}

@@ -1,0 +1,198 @@
+/*
+ * process.c - process records (EPROCESS), process end, the reaper and repair.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "threads/process.h"
+
+static struct ws_process *alloc_record(void)
+{
+    uint32_t max = ws_config()->max_processes;
+    for (uint32_t i = 0; i < max; i++) {
+        struct ws_process *p = ws_process_at(i);
+        if (p->state != WS_REC_FREE)
+            continue;
+        memset(p, 0, sizeof *p);
+        p->index = i;
+        p->creator = WS_NONE;
+        p->pending_thread = WS_NONE;
+        return p;
+    }
+    ws_set_error(ERROR_NO_SYSTEM_RESOURCES);
+    return NULL;
+}
+
+struct ws_process *ws_process_create_locked(int32_t pid, uint32_t state)
+{
+    struct ws_process *p = alloc_record();
+    if (!p)
+        return NULL;
+    struct ws_object *obj = ws_object_alloc(WS_TYPE_PROCESS);
+    if (!obj)
+        return NULL;
+    obj->refs = 1; /* held by the live process, dropped when it ends */
+    obj->u.process.slot = p->index;
+    obj->u.process.pid = (uint32_t)pid;
+    obj->u.process.exit_code = STILL_ACTIVE;
+    p->object = obj->index;
+    p->pid = pid;
+    p->state = state;
+    return p;
+}
+
+/* A CreateProcess child claims the record its creator prepared (WINSYNC_SPAWN=i:token). */
+static struct ws_process *claim_spawned(void)
+{
+    const char *spec = getenv("WINSYNC_SPAWN");
+    if (!spec)
+        return NULL;
+    unsigned index, token;
+    int ok = sscanf(spec, "%u:%u", &index, &token) == 2;
+    unsetenv("WINSYNC_SPAWN"); /* grandchildren are not this process */
+    if (!ok || index >= ws_config()->max_processes)
+        return NULL;
+    struct ws_process *p = ws_process_at(index);
+    if (p->state != WS_REC_STARTING || p->spawn_token != token)
+        return NULL;
+    p->state = WS_REC_ALIVE;
+    p->pid = getpid();
+    ws_object_at(p->object)->u.process.pid = (uint32_t)p->pid;
+    return p;
+}
+
+/* The fork child starts with a copy of every handle of its parent, at the same values. */
+static void copy_handles(uint32_t from, uint32_t to)
+{
+    struct ws_handle_entry *src = ws_handles_of(from), *dst = ws_handles_of(to);
+    uint32_t max = ws_config()->max_handles;
+    for (uint32_t i = 0; i < max; i++) {
+        if (!src[i].object)
+            continue;
+        dst[i] = src[i];
+        ws_object_ref(ws_object_at(src[i].object - 1));
+        ws_process_at(to)->handles_in_use++;
+    }
+}
+
+bool ws_process_attach_locked(uint32_t fork_parent)
+{
+    ws_reap_locked();
+    struct ws_process *p = fork_parent == WS_NONE ? claim_spawned() : NULL;
+    if (!p)
+        p = ws_process_create_locked(getpid(), WS_REC_ALIVE);
+    if (!p)
+        return false;
+    if (fork_parent != WS_NONE && ws_process_at(fork_parent)->state == WS_REC_ALIVE)
+        copy_handles(fork_parent, p->index);
+    ws_g.process = p->index;
+    ws_g.pid = getpid();
+    return true;
+}
+
+void ws_process_end_locked(struct ws_process *p, DWORD exit_code)
+{
+    if (p->state != WS_REC_ALIVE && p->state != WS_REC_STARTING)
+        return;
+    p->state = WS_REC_ENDED; /* stops ws_thread_end_locked from ending it again */
+    if (p->exit_code_set)
+        exit_code = p->exit_code;
+    uint32_t high = ws_g.seg->thread_high;
+    for (uint32_t i = 0; i < high; i++) {
+        struct ws_thread *t = ws_thread_at(i);
+        if (t->state == WS_REC_ALIVE && t->process == p->index)
+            ws_thread_end_locked(t, exit_code);
+    }
+    if (p->pending_thread != WS_NONE) {
+        /* Its main thread never attached (not a winsync program, or died first). */
+        struct ws_object *t = ws_object_at(p->pending_thread);
+        t->u.thread.exit_code = exit_code;
+        t->header.signal_state = 1;
+        ws_dispatch_signal(t);
+        ws_object_unref(t);
+        p->pending_thread = WS_NONE;
+    }
+    ws_handle_close_all(p->index);
+    struct ws_object *obj = ws_object_at(p->object);
+    obj->u.process.slot = WS_NONE;
+    obj->u.process.exit_code = exit_code;
+    obj->header.signal_state = 1;
+    ws_dispatch_signal(obj);
+    ws_object_unref(obj);
+    p->state = WS_REC_FREE;
+}
+
+/* A CreateProcess child that never attached, whose creator is gone too: nobody will
+ * reap it for us, so ask the system whether it still exists. */
+static void reap_orphan_starting(struct ws_process *p)
+{
+    if (p->creator != WS_NONE && ws_process_at(p->creator)->state == WS_REC_ALIVE)
+        return;
+    if (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH)
+        ws_process_end_locked(p, WS_EXIT_CODE_KILLED);
+}
+
+void ws_reap_locked(void)
+{
+    ws_reap_threads_locked();
+    uint32_t max = ws_config()->max_processes;
+    for (uint32_t i = 0; i < max; i++) {
+        struct ws_process *p = ws_process_at(i);
+        if (p->state == WS_REC_STARTING)
+            reap_orphan_starting(p);
+    }
+}
+
+/* The lock's previous owner died inside a critical section. Everything derived is
+ * rebuilt from what each record says of itself: wait lists from the waiters, object
+ * references from the handle tables, waits and live threads and processes. */
+void ws_repair_locked(void)
+{
+    struct ws_segment_header *h = ws_g.seg;
+    fprintf(stderr,
+            "winsync: a process died holding the dispatcher lock of /dev/shm%s; "
+            "repairing\n",
+            ws_g.shm_name);
+    for (uint32_t i = 0; i < h->object_high; i++)
+        ws_object_at(i)->refs = 0;
+    for (uint32_t p = 0; p < h->config.max_processes; p++) {
+        struct ws_process *pr = ws_process_at(p);
+        if (pr->state == WS_REC_FREE)
+            continue;
+        ws_object_at(pr->object)->refs++;
+        if (pr->pending_thread != WS_NONE)
+            ws_object_at(pr->pending_thread)->refs++;
+        struct ws_handle_entry *table = ws_handles_of(p);
+        uint32_t used = 0;
+        for (uint32_t i = 0; i < h->config.max_handles; i++) {
+            if (table[i].object) {
+                ws_object_at(table[i].object - 1)->refs++;
+                used++;
+            }
+        }
+        pr->handles_in_use = used;
+    }
+    for (uint32_t t = 0; t < h->thread_high; t++) {
+        struct ws_thread *th = ws_thread_at(t);
+        if (th->state != WS_REC_ALIVE)
+            continue;
+        ws_object_at(th->object)->refs++;
+        if (th->wait.blocked)
+            for (uint32_t i = 0; i < th->wait.count; i++)
+                ws_object_at(th->wait.blocks[i].object)->refs++;
+    }
+    ws_wait_rebuild_lists();
+    for (uint32_t i = 0; i < h->object_high; i++) {
+        struct ws_object *o = ws_object_at(i);
+        if (o->header.type != WS_TYPE_FREE && o->refs == 0) {
+            o->refs = 1;
+            ws_object_unref(o);
+        }
+    }
+    ws_reap_locked();
+}

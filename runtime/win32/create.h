@@ -1,0 +1,30 @@
+/* create.h - creating, opening and operating on objects (win32/create.c). */
+#ifndef WINSYNC_CREATE_H
+#define WINSYNC_CREATE_H
+
+#include "internal.h"
+
+/* Initialize a new object from the Create call's arguments. ERROR_SUCCESS or an error. */
+typedef DWORD (*ws_init_fn)(struct ws_object *obj, struct ws_thread *self, const void *args);
+/* An operation on an object under the lock. ERROR_SUCCESS or an error. */
+typedef DWORD (*ws_operation_fn)(struct ws_object *obj, struct ws_thread *self, void *args);
+
+/* `name` is in stored form ("" for none; see ws_name_from_a/_w). */
+HANDLE ws_create_object(int type, const char *name, const SECURITY_ATTRIBUTES *sa, uint32_t access,
+                        ws_init_fn init, const void *args);
+HANDLE ws_open_object(int type, const char *name, uint32_t access, BOOL inherit);
+HANDLE ws_open_object_a(int type, const char *name, uint32_t access, BOOL inherit);
+HANDLE ws_open_object_w(int type, const wchar_t *name, uint32_t access, BOOL inherit);
+BOOL ws_object_operation(HANDLE h, int type, uint32_t access, ws_operation_fn op, void *args);
+
+/* Convert a Create call's name, failing the call (NULL) on a bad one. */
+#define WS_CONVERT_NAME(conv, in, out)                                                             \
+    do {                                                                                           \
+        DWORD name_err_ = conv(in, out);                                                           \
+        if (name_err_ != ERROR_SUCCESS) {                                                          \
+            ws_set_error(name_err_);                                                               \
+            return NULL;                                                                           \
+        }                                                                                          \
+    } while (0)
+
+#endif

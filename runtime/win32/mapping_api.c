@@ -1,0 +1,167 @@
+/*
+ * mapping_api.c - CreateFileMapping, OpenFileMapping, MapViewOfFile, UnmapViewOfFile.
+ *
+ * A view holds a hidden entry in its process's handle table, so the mapping (and its
+ * name) lives while any view does, and a killed process's views are released with
+ * its handles.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "memory/mapping.h"
+#include "win32/create.h"
+
+#define WS_VIEW_ALIGNMENT 65536u /* Windows' allocation granularity */
+
+struct view {
+    void *base;
+    size_t length;
+    HANDLE entry; /* the hidden handle-table entry */
+    struct view *next;
+};
+
+static struct view *views;
+static pthread_mutex_t views_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static DWORD init_mapping(struct ws_object *obj, struct ws_thread *self, const void *args)
+{
+    (void)self;
+    return ws_mapping_create_backing(obj, *(const uint64_t *)args);
+}
+
+static HANDLE create_mapping(HANDLE file, const SECURITY_ATTRIBUTES *sa, DWORD protect, DWORD high,
+                             DWORD low, const char *name)
+{
+    uint64_t size = ((uint64_t)high << 32) | low;
+    DWORD page = protect & 0xFFu;
+    if (file != INVALID_HANDLE_VALUE) {
+        ws_set_error(ERROR_INVALID_HANDLE); /* only page-file-backed sections exist here */
+        return NULL;
+    }
+    if ((page != PAGE_READWRITE && page != PAGE_READONLY) || size == 0) {
+        ws_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    return ws_create_object(WS_TYPE_MAPPING, name, sa, SECTION_ALL_ACCESS, init_mapping, &size);
+}
+
+HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD high,
+                                 DWORD low, LPCSTR name)
+{
+    char n[WS_NAME_BYTES];
+    WS_CONVERT_NAME(ws_name_from_a, name, n);
+    return create_mapping(file, sa, protect, high, low, n);
+}
+
+HANDLE WINAPI CreateFileMappingW(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD high,
+                                 DWORD low, LPCWSTR name)
+{
+    char n[WS_NAME_BYTES];
+    WS_CONVERT_NAME(ws_name_from_w, name, n);
+    return create_mapping(file, sa, protect, high, low, n);
+}
+
+HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
+{
+    return ws_open_object_a(WS_TYPE_MAPPING, name, access, inherit);
+}
+
+HANDLE WINAPI OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name)
+{
+    return ws_open_object_w(WS_TYPE_MAPPING, name, access, inherit);
+}
+
+LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD offset_high, DWORD offset_low,
+                            SIZE_T bytes)
+{
+    uint64_t offset = ((uint64_t)offset_high << 32) | offset_low;
+    bool writable = (access & FILE_MAP_WRITE) != 0;
+    uint32_t needed = access & (SECTION_MAP_READ | SECTION_MAP_WRITE | SECTION_MAP_EXECUTE);
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return NULL;
+    if (offset % WS_VIEW_ALIGNMENT) {
+        ws_set_error(ERROR_MAPPED_ALIGNMENT);
+        return NULL;
+    }
+    ws_lock(self);
+    struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_MAPPING, needed);
+    DWORD err = ERROR_SUCCESS;
+    HANDLE entry = NULL;
+    int fd = -1;
+    if (obj) {
+        uint64_t size = obj->u.mapping.size;
+        if (bytes == 0 && offset < size)
+            bytes = (SIZE_T)(size - offset);
+        if (offset >= size || bytes > size - offset)
+            err = ERROR_ACCESS_DENIED;
+        else if (!(entry = ws_handle_insert(ws_g.process, obj, 0, WS_HANDLE_FLAG_VIEW)))
+            err = ERROR_NOT_ENOUGH_MEMORY;
+        else if ((fd = ws_mapping_open_backing(obj, writable)) < 0)
+            err = ERROR_NOT_ENOUGH_MEMORY;
+    }
+    ws_unlock();
+    if (!obj)
+        return NULL;
+    void *base = MAP_FAILED;
+    if (err == ERROR_SUCCESS) {
+        int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+        base = mmap(NULL, bytes, prot, MAP_SHARED, fd, (off_t)offset);
+        if (base == MAP_FAILED)
+            err = ERROR_NOT_ENOUGH_MEMORY;
+    }
+    if (fd >= 0)
+        close(fd);
+    struct view *v = err == ERROR_SUCCESS ? malloc(sizeof *v) : NULL;
+    if (!v) {
+        if (base != MAP_FAILED)
+            munmap(base, bytes);
+        if (entry) {
+            ws_lock(self);
+            uintptr_t i = ((uintptr_t)entry >> 2) - 1;
+            ws_handle_close_entry(ws_g.process, &ws_handles_of(ws_g.process)[i]);
+            ws_unlock();
+        }
+        ws_set_error(err ? err : ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    v->base = base;
+    v->length = bytes;
+    v->entry = entry;
+    pthread_mutex_lock(&views_mutex);
+    v->next = views;
+    views = v;
+    pthread_mutex_unlock(&views_mutex);
+    return base;
+}
+
+BOOL WINAPI UnmapViewOfFile(LPCVOID base)
+{
+    pthread_mutex_lock(&views_mutex);
+    struct view **link = &views;
+    while (*link && (*link)->base != base)
+        link = &(*link)->next;
+    struct view *v = *link;
+    if (v)
+        *link = v->next;
+    pthread_mutex_unlock(&views_mutex);
+    if (!v) {
+        ws_set_error(ERROR_INVALID_ADDRESS);
+        return FALSE;
+    }
+    munmap(v->base, v->length);
+    struct ws_thread *self = ws_self();
+    if (self) {
+        ws_lock(self);
+        uintptr_t i = ((uintptr_t)v->entry >> 2) - 1;
+        struct ws_handle_entry *e = &ws_handles_of(ws_g.process)[i];
+        if (e->object && (e->flags & WS_HANDLE_FLAG_VIEW))
+            ws_handle_close_entry(ws_g.process, e);
+        ws_unlock();
+    }
+    free(v);
+    return TRUE;
+}

@@ -1,0 +1,195 @@
+/* thread_api.c - CreateThread, ExitThread, thread handles, ids and exit codes. */
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "threads/attach.h"
+
+struct start_block {
+    LPTHREAD_START_ROUTINE routine;
+    LPVOID parameter;
+    uint32_t object; /* the thread object CreateThread made */
+    sem_t started;
+    DWORD tid; /* 0: the thread could not register */
+};
+
+/* Runs on the new thread: register (claiming the thread object), then run. */
+static void *thread_main(void *arg)
+{
+    struct start_block *sb = arg;
+    struct ws_thread *t = ws_thread_claim();
+    if (t) {
+        ws_lock(t);
+        struct ws_process *p = ws_process_at(ws_g.process);
+        p->pending_thread = sb->object;
+        if (!ws_thread_register_locked(t, ws_g.process)) {
+            p->pending_thread = WS_NONE;
+            t = NULL;
+        }
+        ws_unlock();
+    }
+    if (!t) {
+        sem_post(&sb->started);
+        return NULL;
+    }
+    ws_attach_current(t);
+    LPTHREAD_START_ROUTINE routine = sb->routine;
+    LPVOID parameter = sb->parameter;
+    sb->tid = t->tid;
+    sem_post(&sb->started); /* sb belongs to CreateThread from here on */
+    DWORD code = routine(parameter);
+    ws_thread_exit_self(code);
+    return NULL;
+}
+
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack_size,
+                           LPTHREAD_START_ROUTINE routine, LPVOID parameter, DWORD flags,
+                           LPDWORD thread_id)
+{
+    if (!routine) {
+        ws_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (flags & CREATE_SUSPENDED) {
+        ws_set_error(ERROR_NOT_SUPPORTED); /* winsync has no ResumeThread */
+        return NULL;
+    }
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return NULL;
+    ws_lock(self);
+    struct ws_object *obj = ws_object_alloc(WS_TYPE_THREAD);
+    HANDLE h = NULL;
+    if (obj) {
+        obj->refs = 1; /* the running thread's own reference */
+        obj->u.thread.slot = WS_NONE;
+        obj->u.thread.exit_code = STILL_ACTIVE;
+        obj->u.thread.process = ws_process_at(ws_g.process)->object;
+        h = ws_handle_insert(ws_g.process, obj, THREAD_ALL_ACCESS,
+                             sa && sa->bInheritHandle ? HANDLE_FLAG_INHERIT : 0);
+        if (!h) {
+            ws_object_unref(obj);
+            ws_set_error(ERROR_NO_SYSTEM_RESOURCES);
+        }
+    }
+    ws_unlock();
+    if (!h)
+        return NULL;
+
+    struct start_block sb = {routine, parameter, obj->index, {{0}}, 0};
+    sem_init(&sb.started, 0, 0);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (stack_size >= (SIZE_T)PTHREAD_STACK_MIN)
+        pthread_attr_setstacksize(&attr, stack_size);
+    pthread_t thread;
+    int r = pthread_create(&thread, &attr, thread_main, &sb);
+    pthread_attr_destroy(&attr);
+    if (r == 0)
+        while (sem_wait(&sb.started) != 0)
+            ;
+    sem_destroy(&sb.started);
+    if (r != 0 || sb.tid == 0) {
+        ws_lock(self);
+        ws_object_at(sb.object)->refs--; /* the thread never ran */
+        ws_handle_close_entry(ws_g.process, ws_handle_entry(ws_g.process, h));
+        ws_unlock();
+        ws_set_error(r != 0 ? ERROR_NOT_ENOUGH_MEMORY : ERROR_NO_SYSTEM_RESOURCES);
+        return NULL;
+    }
+    if (thread_id)
+        *thread_id = sb.tid;
+    return h;
+}
+
+VOID WINAPI ExitThread(DWORD code)
+{
+    ws_thread_exit_self(code);
+    pthread_exit(NULL);
+}
+
+BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
+{
+    if (!code) {
+        ws_set_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return FALSE;
+    ws_lock(self);
+    struct ws_object *obj =
+        ws_handle_lookup(self, h, WS_TYPE_THREAD, THREAD_QUERY_LIMITED_INFORMATION);
+    if (obj)
+        *code = obj->u.thread.exit_code;
+    ws_unlock();
+    return obj != NULL;
+}
+
+HANDLE WINAPI GetCurrentThread(void)
+{
+    return WS_PSEUDO_THREAD;
+}
+
+DWORD WINAPI GetCurrentThreadId(void)
+{
+    return (DWORD)syscall(SYS_gettid);
+}
+
+DWORD WINAPI GetThreadId(HANDLE h)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return 0;
+    ws_lock(self);
+    struct ws_object *obj =
+        ws_handle_lookup(self, h, WS_TYPE_THREAD, THREAD_QUERY_LIMITED_INFORMATION);
+    DWORD tid = obj ? obj->u.thread.tid : 0;
+    ws_unlock();
+    return tid;
+}
+
+/* Find the object of the live (else most recent) thread or process with this id. */
+struct ws_object *ws_find_by_id(int type, DWORD id)
+{
+    struct ws_object *found = NULL;
+    uint32_t high = ws_g.seg->object_high;
+    for (uint32_t i = 0; i < high; i++) {
+        struct ws_object *o = ws_object_at(i);
+        if (o->header.type != type || id == 0)
+            continue;
+        DWORD oid = type == WS_TYPE_THREAD ? o->u.thread.tid : o->u.process.pid;
+        if (oid != id)
+            continue;
+        if (!found || o->header.signal_state == 0)
+            found = o;
+    }
+    return found;
+}
+
+HANDLE ws_open_by_id(int type, DWORD access, BOOL inherit, DWORD id)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return NULL;
+    ws_lock(self);
+    ws_reap_locked();
+    struct ws_object *obj = ws_find_by_id(type, id);
+    HANDLE h = NULL;
+    if (!obj)
+        ws_set_error(ERROR_INVALID_PARAMETER);
+    else if (!(h = ws_handle_insert(ws_g.process, obj, access, inherit ? HANDLE_FLAG_INHERIT : 0)))
+        ws_set_error(ERROR_NO_SYSTEM_RESOURCES);
+    ws_unlock();
+    return h;
+}
+
+HANDLE WINAPI OpenThread(DWORD access, BOOL inherit, DWORD tid)
+{
+    return ws_open_by_id(WS_TYPE_THREAD, access, inherit, tid);
+}

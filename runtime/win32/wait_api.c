@@ -1,0 +1,185 @@
+/* wait_api.c - the wait functions, SignalObjectAndWait, Sleep(Ex) and QueueUserAPC. */
+#include <errno.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static bool is_waitable(const struct ws_object *obj)
+{
+    return obj->header.type != WS_TYPE_MAPPING;
+}
+
+static struct ws_object *lookup_waitable(struct ws_thread *self, HANDLE h)
+{
+    struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_FREE, SYNCHRONIZE);
+    if (obj && !is_waitable(obj)) {
+        ws_set_error(ERROR_INVALID_HANDLE);
+        return NULL;
+    }
+    return obj;
+}
+
+DWORD WINAPI WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return WAIT_FAILED;
+    ws_lock(self);
+    struct ws_object *obj = lookup_waitable(self, h);
+    if (!obj) {
+        ws_unlock();
+        return WAIT_FAILED;
+    }
+    return ws_wait_locked(self, &obj, 1, false, ms, alertable);
+}
+
+DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms)
+{
+    return WaitForSingleObjectEx(h, ms, FALSE);
+}
+
+DWORD WINAPI WaitForMultipleObjectsEx(DWORD count, const HANDLE *handles, BOOL wait_all, DWORD ms,
+                                      BOOL alertable)
+{
+    if (count == 0 || count > MAXIMUM_WAIT_OBJECTS || !handles) {
+        ws_set_error(ERROR_INVALID_PARAMETER);
+        return WAIT_FAILED;
+    }
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return WAIT_FAILED;
+    struct ws_object *objs[MAXIMUM_WAIT_OBJECTS];
+    ws_lock(self);
+    for (DWORD i = 0; i < count; i++) {
+        /* Real Windows refuses pseudo-handles here (Wine accepts them). */
+        if (handles[i] == WS_PSEUDO_PROCESS || handles[i] == WS_PSEUDO_THREAD) {
+            ws_set_error(ERROR_INVALID_HANDLE);
+            objs[i] = NULL;
+        } else {
+            objs[i] = lookup_waitable(self, handles[i]);
+        }
+        if (!objs[i]) {
+            ws_unlock();
+            return WAIT_FAILED;
+        }
+        for (DWORD j = 0; wait_all && j < i; j++) {
+            if (objs[j] == objs[i]) {
+                ws_unlock();
+                ws_set_error(ERROR_INVALID_PARAMETER);
+                return WAIT_FAILED;
+            }
+        }
+    }
+    return ws_wait_locked(self, objs, count, wait_all, ms, alertable);
+}
+
+DWORD WINAPI WaitForMultipleObjects(DWORD count, const HANDLE *handles, BOOL wait_all, DWORD ms)
+{
+    return WaitForMultipleObjectsEx(count, handles, wait_all, ms, FALSE);
+}
+
+/* The signal half of SignalObjectAndWait. ERROR_SUCCESS or the error. */
+static DWORD signal_object(struct ws_thread *self, HANDLE h)
+{
+    struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_FREE, 0);
+    if (!obj)
+        return ERROR_INVALID_HANDLE;
+    DWORD err;
+    ws_slot_begin();
+    switch (obj->header.type) {
+    case WS_TYPE_EVENT:
+        if (!ws_handle_lookup(self, h, WS_TYPE_EVENT, EVENT_MODIFY_STATE))
+            return ERROR_ACCESS_DENIED;
+        event_set(obj);
+        err = ERROR_SUCCESS;
+        break;
+    case WS_TYPE_SEMAPHORE:
+        if (!ws_handle_lookup(self, h, WS_TYPE_SEMAPHORE, SEMAPHORE_MODIFY_STATE))
+            return ERROR_ACCESS_DENIED;
+        err = semaphore_release(obj, 1, NULL);
+        break;
+    case WS_TYPE_MUTEX:
+        err = mutex_release(obj, self, NULL);
+        break;
+    default:
+        return ERROR_INVALID_HANDLE;
+    }
+    return ws_slot_unimplemented() ? ERROR_CALL_NOT_IMPLEMENTED : err;
+}
+
+/* Signal one object and start waiting on another as one step: no wake-up can slip in
+ * between, because both happen under the dispatcher lock. */
+DWORD WINAPI SignalObjectAndWait(HANDLE to_signal, HANDLE to_wait, DWORD ms, BOOL alertable)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return WAIT_FAILED;
+    ws_lock(self);
+    struct ws_object *wait_obj = lookup_waitable(self, to_wait);
+    DWORD err = wait_obj ? signal_object(self, to_signal) : ERROR_INVALID_HANDLE;
+    if (err != ERROR_SUCCESS) {
+        ws_unlock();
+        ws_set_error(err);
+        return WAIT_FAILED;
+    }
+    return ws_wait_locked(self, &wait_obj, 1, false, ms, alertable);
+}
+
+VOID WINAPI Sleep(DWORD ms)
+{
+    if (ms == 0) {
+        sched_yield();
+        return;
+    }
+    if (ms == INFINITE) {
+        for (;;)
+            pause();
+    }
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+DWORD WINAPI SleepEx(DWORD ms, BOOL alertable)
+{
+    struct ws_thread *self = alertable ? ws_self() : NULL;
+    if (!self) {
+        Sleep(ms);
+        return 0;
+    }
+    ws_lock(self);
+    DWORD r = ws_wait_locked(self, NULL, 0, false, ms, true);
+    return r == WAIT_IO_COMPLETION ? WAIT_IO_COMPLETION : 0;
+}
+
+DWORD WINAPI QueueUserAPC(PAPCFUNC routine, HANDLE thread, ULONG_PTR data)
+{
+    if (!routine) {
+        ws_set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return 0;
+    ws_lock(self);
+    struct ws_object *obj = ws_handle_lookup(self, thread, WS_TYPE_THREAD, THREAD_SET_CONTEXT);
+    DWORD err = ERROR_SUCCESS;
+    if (obj) {
+        struct ws_thread *target =
+            obj->u.thread.slot == WS_NONE ? NULL : ws_thread_at(obj->u.thread.slot);
+        ws_slot_begin();
+        err = apc_queue(target, routine, data);
+        if (ws_slot_unimplemented())
+            err = ERROR_CALL_NOT_IMPLEMENTED;
+    }
+    ws_unlock();
+    if (!obj)
+        return 0;
+    if (err != ERROR_SUCCESS) {
+        ws_set_error(err);
+        return 0;
+    }
+    return 1;
+}
