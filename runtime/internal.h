@@ -87,6 +87,10 @@ struct ws_local {
     int broken;       /* the segment is unusable: every call fails */
     uint32_t process; /* this process's record */
     pid_t pid;
+    /* Cached from the segment for the hot path (set when the process attaches). */
+    struct ws_object *objects;
+    struct ws_handle_entry *handles; /* this process's table */
+    uint32_t max_handles;
 };
 extern struct ws_local ws_g;
 
@@ -129,7 +133,10 @@ static inline const struct ws_config *ws_config(void)
 
 /* ---- The dispatcher lock (objects/lock.c) --------------------------------------------- */
 void ws_lock(struct ws_thread *self);
+/* Release the lock, then send the wakes queued while holding it. */
 void ws_unlock(void);
+/* Wake the sleeper on `word` once the lock is released. */
+void ws_wake_after_unlock(uint32_t *word);
 
 /* ---- Objects and names (objects/object.c) -------------------------------------------- */
 /* Allocate an object of `type` with one reference. NULL: table full (error set). */
@@ -154,6 +161,22 @@ struct ws_handle_entry *ws_handle_entry(uint32_t process, HANDLE h);
 /* Resolve h (pseudo handles included) to an object of `type` (WS_TYPE_FREE = any type)
  * whose handle grants `access`. NULL with the Win32 error set. */
 struct ws_object *ws_handle_lookup(struct ws_thread *self, HANDLE h, int type, uint32_t access);
+/* The hot path of ws_handle_lookup: a real handle of the right type (WS_TYPE_FREE: any)
+ * and access. */
+static inline struct ws_object *ws_lookup(struct ws_thread *self, HANDLE h, int type,
+                                          uint32_t access)
+{
+    uintptr_t i = ((uintptr_t)h >> 2) - 1; /* pseudo-handles and NULL land out of range */
+    if (i < ws_g.max_handles) {
+        const struct ws_handle_entry *e = &ws_g.handles[i];
+        if (e->object && !(e->flags & WS_HANDLE_FLAG_VIEW)) {
+            struct ws_object *o = &ws_g.objects[e->object - 1];
+            if ((type == WS_TYPE_FREE || o->header.type == type) && (e->access & access) == access)
+                return o;
+        }
+    }
+    return ws_handle_lookup(self, h, type, access); /* pseudo-handles, errors */
+}
 /* Close an entry of a process's table (drops its reference). */
 void ws_handle_close_entry(uint32_t process, struct ws_handle_entry *entry);
 void ws_handle_close_all(uint32_t process);
@@ -209,7 +232,14 @@ size_t ws_utf8_encode(const wchar_t *in, size_t count, char *out);
 /* A malloc'd UTF-8 copy of count wide characters, or NULL. */
 char *ws_utf8_dup(const wchar_t *in, size_t count);
 /* Around a call into lab code: did it call ws_not_implemented()? */
-void ws_slot_begin(void);
-bool ws_slot_unimplemented(void);
+extern _Thread_local int ws_slot_unimplemented_flag;
+static inline void ws_slot_begin(void)
+{
+    ws_slot_unimplemented_flag = 0;
+}
+static inline bool ws_slot_unimplemented(void)
+{
+    return ws_slot_unimplemented_flag != 0;
+}
 
 #endif /* WINSYNC_INTERNAL_H */

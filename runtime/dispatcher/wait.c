@@ -131,7 +131,8 @@ static bool satisfy(struct ws_object *obj, struct ws_thread *t)
         return false;
     case WS_TYPE_MUTEX: {
         bool abandoned = mutex_satisfy(obj, t);
-        ws_dispatch_rewatch(obj, t);
+        if (obj->header.wait_list.head != WS_NONE)
+            ws_dispatch_rewatch(obj, t);
         return abandoned;
     }
     default:
@@ -171,7 +172,7 @@ static void complete_wait(struct ws_thread *t, DWORD status)
     w->blocked = false;
     w->status = status;
     __atomic_or_fetch(&w->wake_word, WS_WAKE_DONE, __ATOMIC_RELEASE);
-    ws_futex_wake(&w->wake_word, 1);
+    ws_wake_after_unlock(&w->wake_word);
 }
 
 /* Try to satisfy the blocked waiter owning wait block `id`. */
@@ -204,6 +205,8 @@ static bool try_waiter(uint32_t id)
 
 void ws_dispatch_signal(struct ws_object *obj)
 {
+    if (obj->header.wait_list.head == WS_NONE)
+        return;
     ws_object_ref(obj); /* completing waits drops their references */
     uint32_t id = obj->header.wait_list.head;
     while (id != WS_NONE) {
@@ -231,7 +234,7 @@ void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owne
         struct ws_thread *t = block_thread(id);
         if (t != new_owner && t->process != new_owner->process) {
             __atomic_add_fetch(&t->wait.wake_word, WS_WAKE_KICK, __ATOMIC_RELEASE);
-            ws_futex_wake(&t->wait.wake_word, 1);
+            ws_wake_after_unlock(&t->wait.wake_word);
         }
     }
 }

@@ -97,11 +97,30 @@ void ws_lock(struct ws_thread *self)
     lock_slow(mine);
 }
 
+/* Wakes are sent after the lock is released, so that a woken thread does not run
+ * straight into the lock its waker still holds. */
+#define WS_PENDING_WAKES 16
+static _Thread_local uint32_t *pending_wakes[WS_PENDING_WAKES];
+static _Thread_local unsigned pending_count;
+
+void ws_wake_after_unlock(uint32_t *word)
+{
+    if (pending_count == WS_PENDING_WAKES)
+        ws_futex_wake(word, 1); /* rare: many waiters released at once */
+    else
+        pending_wakes[pending_count++] = word;
+}
+
 void ws_unlock(void)
 {
     uint32_t v = __atomic_exchange_n(&ws_g.seg->lock, 0, __ATOMIC_RELEASE);
     if (v & WS_LOCK_WAITERS)
         ws_futex_wake(&ws_g.seg->lock, 1);
+    /* A woken thread may have ended and its record been reused by now: a stray wake
+     * is harmless, every sleeper checks why it woke. */
+    for (unsigned i = 0; i < pending_count; i++)
+        ws_futex_wake(pending_wakes[i], 1);
+    pending_count = 0;
 }
 
 void ws_dispatcher_lock(void)

@@ -92,6 +92,9 @@ bool ws_process_attach_locked(uint32_t fork_parent)
         copy_handles(fork_parent, p->index);
     ws_g.process = p->index;
     ws_g.pid = getpid();
+    ws_g.objects = ws_objects();
+    ws_g.handles = ws_handles_of(p->index);
+    ws_g.max_handles = ws_config()->max_handles;
     return true;
 }
 

@@ -126,28 +126,3 @@ HANDLE ws_open_object_w(int type, const wchar_t *name, uint32_t access, BOOL inh
     }
     return ws_open_object(type, stored, access, inherit);
 }
-
-/* Run a lab operation on the object behind h, under the lock. */
-BOOL ws_object_operation(HANDLE h, int type, uint32_t access, ws_operation_fn op, void *args)
-{
-    struct ws_thread *self = ws_self();
-    if (!self)
-        return FALSE;
-    ws_lock(self);
-    struct ws_object *obj = ws_handle_lookup(self, h, type, access);
-    DWORD err = ERROR_INVALID_HANDLE;
-    if (obj) {
-        ws_slot_begin();
-        err = op(obj, self, args);
-        if (ws_slot_unimplemented())
-            err = ERROR_CALL_NOT_IMPLEMENTED;
-    }
-    ws_unlock();
-    if (!obj)
-        return FALSE; /* lookup set the error */
-    if (err != ERROR_SUCCESS) {
-        ws_set_error(err);
-        return FALSE;
-    }
-    return TRUE;
-}

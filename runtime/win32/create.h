@@ -15,7 +15,32 @@ HANDLE ws_create_object(int type, const char *name, const SECURITY_ATTRIBUTES *s
 HANDLE ws_open_object(int type, const char *name, uint32_t access, BOOL inherit);
 HANDLE ws_open_object_a(int type, const char *name, uint32_t access, BOOL inherit);
 HANDLE ws_open_object_w(int type, const wchar_t *name, uint32_t access, BOOL inherit);
-BOOL ws_object_operation(HANDLE h, int type, uint32_t access, ws_operation_fn op, void *args);
+
+/* Run a lab operation on the object behind h, under the lock. Inline, so that each
+ * API's operation is inlined too: this is the hot path of SetEvent, ReleaseMutex... */
+static inline BOOL ws_object_operation(HANDLE h, int type, uint32_t access, ws_operation_fn op,
+                                       void *args)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return FALSE;
+    ws_lock(self);
+    struct ws_object *obj = ws_lookup(self, h, type, access);
+    if (!obj) {
+        ws_unlock();
+        return FALSE; /* the lookup set the error */
+    }
+    ws_slot_begin();
+    DWORD err = op(obj, self, args);
+    if (ws_slot_unimplemented())
+        err = ERROR_CALL_NOT_IMPLEMENTED;
+    ws_unlock();
+    if (err != ERROR_SUCCESS) {
+        ws_set_error(err);
+        return FALSE;
+    }
+    return TRUE;
+}
 
 /* Convert a Create call's name, failing the call (NULL) on a bad one. */
 #define WS_CONVERT_NAME(conv, in, out)                                                             \

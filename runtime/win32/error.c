@@ -65,13 +65,13 @@ DWORD ws_name_from_w(const wchar_t *in, char *out)
 
 /* ---- Unfinished lab code ---------------------------------------------------------- */
 
-static _Thread_local int slot_unimplemented;
+_Thread_local int ws_slot_unimplemented_flag;
 
 void ws_not_implemented(const char *function)
 {
     static char reported[16][64];
     static unsigned count;
-    slot_unimplemented = 1;
+    ws_slot_unimplemented_flag = 1;
     ws_unimplemented_seen = 1;
     for (unsigned i = 0; i < count; i++)
         if (strcmp(reported[i], function) == 0)
@@ -82,14 +82,4 @@ void ws_not_implemented(const char *function)
             "winsync: %s() is not implemented yet: it is one of your lab's TODOs (see the "
             "lab's README.md). Calls that need it fail with ERROR_CALL_NOT_IMPLEMENTED.\n",
             function);
-}
-
-void ws_slot_begin(void)
-{
-    slot_unimplemented = 0;
-}
-
-bool ws_slot_unimplemented(void)
-{
-    return slot_unimplemented != 0;
 }

@@ -13,7 +13,7 @@ static bool is_waitable(const struct ws_object *obj)
 
 static struct ws_object *lookup_waitable(struct ws_thread *self, HANDLE h)
 {
-    struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_FREE, SYNCHRONIZE);
+    struct ws_object *obj = ws_lookup(self, h, WS_TYPE_FREE, SYNCHRONIZE);
     if (obj && !is_waitable(obj)) {
         ws_set_error(ERROR_INVALID_HANDLE);
         return NULL;
