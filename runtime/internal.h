@@ -126,6 +126,11 @@ static inline struct ws_thread *ws_thread_at(uint32_t index)
 {
     return (struct ws_thread *)((char *)ws_g.seg + ws_g.seg->off_threads) + index;
 }
+/* A thread record's state changes outside the lock too (claim, exit): read it atomically. */
+static inline uint32_t ws_thread_state(const struct ws_thread *t)
+{
+    return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+}
 static inline const struct ws_config *ws_config(void)
 {
     return &ws_g.seg->config;

@@ -93,7 +93,7 @@ void ws_wait_rebuild_lists(void)
     uint32_t threads = ws_g.seg->thread_high;
     for (uint32_t t = 0; t < threads; t++) {
         struct ws_thread *th = ws_thread_at(t);
-        if (th->state != WS_REC_ALIVE || !th->wait.blocked)
+        if (ws_thread_state(th) != WS_REC_ALIVE || !th->wait.blocked)
             continue;
         for (uint32_t i = 0; i < th->wait.count; i++)
             list_append(ws_object_at(th->wait.blocks[i].object), block_id(th, i));
@@ -268,7 +268,7 @@ static bool collect_watches(struct ws_thread *self)
             uint32_t high = ws_g.seg->thread_high;
             for (uint32_t t = 0; t < high; t++) {
                 struct ws_thread *th = ws_thread_at(t);
-                if (th->state == WS_REC_ALIVE && th->process == o->u.process.slot) {
+                if (ws_thread_state(th) == WS_REC_ALIVE && th->process == o->u.process.slot) {
                     if (self->watch_count == WS_WATCH_MAX)
                         overflow = true;
                     add_watch(self, t);

@@ -43,17 +43,17 @@ static void lock_slow(uint32_t mine)
     for (int i = 0; i < WS_LOCK_SPINS; i++) {
         uint32_t expected = 0;
         if (__atomic_load_n(word, __ATOMIC_RELAXED) == 0 &&
-            __atomic_compare_exchange_n(word, &expected, mine, false, __ATOMIC_ACQUIRE,
+            __atomic_compare_exchange_n(word, &expected, mine, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED))
             return;
         cpu_relax();
     }
     for (;;) {
-        uint32_t v = __atomic_load_n(word, __ATOMIC_RELAXED);
+        uint32_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
         if (v == 0) {
             /* Taken from the slow path: others may sleep, so keep the waiters bit. */
             if (__atomic_compare_exchange_n(word, &v, mine | WS_LOCK_WAITERS, false,
-                                            __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+                                            __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
                 return;
             continue;
         }
@@ -91,7 +91,10 @@ void ws_lock(struct ws_thread *self)
 {
     uint32_t mine = self->index + 1;
     uint32_t expected = 0;
-    if (__atomic_compare_exchange_n(&ws_g.seg->lock, &expected, mine, false, __ATOMIC_ACQUIRE,
+    /* acq_rel, not just acquire: publishing the owner's earlier writes (its record)
+     * through the lock word lets a contender read the owner's life word safely. Free
+     * on x86, where every locked instruction is a full barrier. */
+    if (__atomic_compare_exchange_n(&ws_g.seg->lock, &expected, mine, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_RELAXED))
         return;
     lock_slow(mine);

@@ -108,7 +108,7 @@ void ws_process_end_locked(struct ws_process *p, DWORD exit_code)
     uint32_t high = ws_g.seg->thread_high;
     for (uint32_t i = 0; i < high; i++) {
         struct ws_thread *t = ws_thread_at(i);
-        if (t->state == WS_REC_ALIVE && t->process == p->index)
+        if (ws_thread_state(t) == WS_REC_ALIVE && t->process == p->index)
             ws_thread_end_locked(t, exit_code);
     }
     if (p->pending_thread != WS_NONE) {
@@ -182,7 +182,7 @@ void ws_repair_locked(void)
     }
     for (uint32_t t = 0; t < h->thread_high; t++) {
         struct ws_thread *th = ws_thread_at(t);
-        if (th->state != WS_REC_ALIVE)
+        if (ws_thread_state(th) != WS_REC_ALIVE)
             continue;
         ws_object_at(th->object)->refs++;
         if (th->wait.blocked)

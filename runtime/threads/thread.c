@@ -99,9 +99,9 @@ static void abandon_mutexes(const struct ws_thread *t)
 
 void ws_thread_end_locked(struct ws_thread *t, DWORD exit_code)
 {
-    if (t->state != WS_REC_ALIVE)
+    if (ws_thread_state(t) != WS_REC_ALIVE)
         return;
-    t->state = WS_REC_ENDED;
+    __atomic_store_n(&t->state, WS_REC_ENDED, __ATOMIC_RELEASE);
     if (t->wait.blocked) {
         ws_wait_unlink_all(t);
         t->wait.blocked = false;
