@@ -192,7 +192,6 @@ uint32_t ws_type_all_access(int type);
  * reference on each object while it blocks, so closing a handle never ends a wait. */
 DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objects, uint32_t count,
                      bool wait_all, DWORD timeout_ms, bool alertable);
-bool ws_object_is_signaled(const struct ws_object *obj, const struct ws_thread *t);
 /* Something may have broken the watch set of waiters on obj (new mutex owner). */
 void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owner);
 /* Unlink a thread's wait blocks from every wait list (repair, thread end). */

@@ -151,6 +151,12 @@ void ws_dispatch_signal(struct ws_object *object);
  * alertable is the caller's job. */
 void ws_thread_alert(struct ws_thread *thread);
 
+/* Is obj signalled for thread t? (Asks the object's own code: event_is_signaled, ...) */
+bool ws_object_is_signaled(const struct ws_object *obj, const struct ws_thread *t);
+/* Satisfy one object for t (event_satisfy, mutex_satisfy, ...). Returns true when t has
+ * just acquired an abandoned mutex. */
+bool ws_object_satisfy(struct ws_object *obj, struct ws_thread *t);
+
 /* The dispatcher lock, for apc_deliver_all() only. */
 void ws_dispatcher_lock(void);
 void ws_dispatcher_unlock(void);
@@ -196,5 +202,15 @@ bool apc_should_interrupt(const struct ws_thread *thread, bool alertable);
 /* Run every queued APC of the calling thread, oldest first. Called WITHOUT the
  * dispatcher lock, by the thread itself. Returns how many ran. */
 DWORD apc_deliver_all(struct ws_thread *self);
+
+/* ---- Lab 06 (optional): the wait test (labs/06-wait-multiple/wait_test.c) ----------- */
+/* Can `thread`'s wait on objects[0..count) be satisfied now? If so, satisfy it and store
+ * the wait's result in *result: wait-any satisfies only the lowest signalled index i
+ * (WAIT_OBJECT_0 + i, or WAIT_ABANDONED_0 + i for an abandoned mutex); wait-all
+ * satisfies every object at once, and only when all are signalled (WAIT_OBJECT_0, or
+ * WAIT_ABANDONED_0 if any was an abandoned mutex). Returns false, changing nothing,
+ * when the wait must go on. count may be 0 (an alertable SleepEx): never satisfied. */
+bool wait_test(struct ws_thread *thread, struct ws_object *const *objects, uint32_t count,
+               bool wait_all, DWORD *result);
 
 #endif /* WINSYNC_KERNEL_H */

@@ -119,8 +119,7 @@ bool ws_object_is_signaled(const struct ws_object *obj, const struct ws_thread *
     }
 }
 
-/* Satisfy one object for t. Returns true when it was an abandoned mutex. */
-static bool satisfy(struct ws_object *obj, struct ws_thread *t)
+bool ws_object_satisfy(struct ws_object *obj, struct ws_thread *t)
 {
     switch (obj->header.type) {
     case WS_TYPE_EVENT:
@@ -138,30 +137,6 @@ static bool satisfy(struct ws_object *obj, struct ws_thread *t)
     default:
         return false; /* threads and processes stay signalled */
     }
-}
-
-/* Satisfy t's wait now if its objects allow it. Stores the wait result in *result. */
-static bool try_satisfy(struct ws_thread *t, struct ws_object **objs, uint32_t n, bool all,
-                        DWORD *result)
-{
-    if (!all) {
-        for (uint32_t i = 0; i < n; i++) {
-            if (ws_object_is_signaled(objs[i], t)) {
-                bool abandoned = satisfy(objs[i], t);
-                *result = (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
-                return true;
-            }
-        }
-        return false;
-    }
-    for (uint32_t i = 0; i < n; i++)
-        if (!ws_object_is_signaled(objs[i], t))
-            return false;
-    bool abandoned = false;
-    for (uint32_t i = 0; i < n; i++)
-        abandoned |= satisfy(objs[i], t);
-    *result = abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
-    return n > 0;
 }
 
 /* End t's wait with `status` and wake it. */
@@ -184,21 +159,8 @@ static bool try_waiter(uint32_t id)
     for (uint32_t i = 0; i < w->count; i++)
         objs[i] = ws_object_at(w->blocks[i].object);
     DWORD result;
-    if (!w->wait_all) {
-        /* Wait-any: this object is the one that changed; report its own index. */
-        uint32_t i = id % MAXIMUM_WAIT_OBJECTS;
-        if (!ws_object_is_signaled(objs[i], t))
-            return false;
-        bool abandoned = satisfy(objs[i], t);
-        result = (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
-        /* A lower index may be signalled too: Windows reports the lowest. */
-        for (uint32_t j = 0; j < i; j++) {
-            if (objs[j]->index == objs[i]->index)
-                result = (abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + j;
-        }
-    } else if (!try_satisfy(t, objs, w->count, true, &result)) {
+    if (!wait_test(t, objs, w->count, w->wait_all, &result))
         return false;
-    }
     complete_wait(t, result);
     return true;
 }
@@ -391,7 +353,7 @@ DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n
 {
     DWORD result;
     /* As NT does, a signalled object wins over a pending APC. */
-    if (try_satisfy(self, objs, n, all, &result)) {
+    if (wait_test(self, objs, n, all, &result)) {
         ws_unlock();
         return result;
     }
