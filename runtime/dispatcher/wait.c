@@ -174,6 +174,12 @@ void ws_dispatch_signal(struct ws_object *obj)
     while (id != WS_NONE) {
         if (obj->header.type != WS_TYPE_MUTEX && obj->header.signal_state <= 0)
             break;
+        if (ws_thread_life_dead(block_thread(id))) {
+            /* Killed while waiting: it must not take what it can no longer use. */
+            ws_reap_locked();
+            id = obj->header.wait_list.head;
+            continue;
+        }
         if (try_waiter(id))
             id = obj->header.wait_list.head; /* the list changed: start over */
         else

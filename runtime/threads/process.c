@@ -198,4 +198,10 @@ void ws_repair_locked(void)
         }
     }
     ws_reap_locked();
+    /* The dead owner may have signalled an object without running the wait test. */
+    for (uint32_t i = 0; i < h->object_high; i++) {
+        struct ws_object *o = ws_object_at(i);
+        if (o->header.type != WS_TYPE_FREE)
+            ws_dispatch_signal(o);
+    }
 }
