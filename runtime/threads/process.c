@@ -157,10 +157,14 @@ void ws_reap_locked(void)
 void ws_repair_locked(void)
 {
     struct ws_segment_header *h = ws_g.seg;
-    fprintf(stderr,
-            "winsync: a process died holding the dispatcher lock of /dev/shm%s; "
-            "repairing\n",
-            ws_g.shm_name);
+    static bool reported;
+    if (!reported) {
+        reported = true;
+        fprintf(stderr,
+                "winsync: a process died holding the dispatcher lock of /dev/shm%s; "
+                "repaired (reported once per process)\n",
+                ws_g.shm_name);
+    }
     for (uint32_t i = 0; i < h->object_high; i++)
         ws_object_at(i)->refs = 0;
     for (uint32_t p = 0; p < h->config.max_processes; p++) {
