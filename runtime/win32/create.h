@@ -42,6 +42,11 @@ static inline BOOL ws_object_operation(HANDLE h, int type, uint32_t access, ws_o
     return TRUE;
 }
 
+/* Read a value of the object behind h under the lock. FALSE with the error set (NULL
+ * value: ERROR_INVALID_PARAMETER). */
+BOOL ws_query_object(HANDLE h, int type, uint32_t access, DWORD (*read)(const struct ws_object *),
+                     DWORD *value);
+
 /* Convert a Create call's name, failing the call (NULL) on a bad one. */
 #define WS_CONVERT_NAME(conv, in, out)                                                             \
     do {                                                                                           \

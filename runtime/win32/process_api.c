@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "threads/attach.h"
 #include "threads/spawn.h"
+#include "win32/create.h"
 
 BOOL WINAPI CreateProcessA(LPCSTR application, LPSTR command_line, LPSECURITY_ATTRIBUTES process_sa,
                            LPSECURITY_ATTRIBUTES thread_sa, BOOL inherit, DWORD flags,
@@ -91,23 +92,20 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
     return TRUE;
 }
 
+static DWORD process_exit_code(const struct ws_object *obj)
+{
+    return obj->u.process.exit_code;
+}
+
+static DWORD process_id(const struct ws_object *obj)
+{
+    return obj->u.process.pid;
+}
+
 BOOL WINAPI GetExitCodeProcess(HANDLE h, LPDWORD code)
 {
-    if (!code) {
-        ws_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    struct ws_thread *self = ws_self();
-    if (!self)
-        return FALSE;
-    ws_lock(self);
-    ws_reap_locked();
-    struct ws_object *obj =
-        ws_handle_lookup(self, h, WS_TYPE_PROCESS, PROCESS_QUERY_LIMITED_INFORMATION);
-    if (obj)
-        *code = obj->u.process.exit_code;
-    ws_unlock();
-    return obj != NULL;
+    return ws_query_object(h, WS_TYPE_PROCESS, PROCESS_QUERY_LIMITED_INFORMATION, process_exit_code,
+                           code);
 }
 
 HANDLE WINAPI GetCurrentProcess(void)
@@ -122,14 +120,8 @@ DWORD WINAPI GetCurrentProcessId(void)
 
 DWORD WINAPI GetProcessId(HANDLE h)
 {
-    struct ws_thread *self = ws_self();
-    if (!self)
-        return 0;
-    ws_lock(self);
-    struct ws_object *obj =
-        ws_handle_lookup(self, h, WS_TYPE_PROCESS, PROCESS_QUERY_LIMITED_INFORMATION);
-    DWORD pid = obj ? obj->u.process.pid : 0;
-    ws_unlock();
+    DWORD pid = 0;
+    ws_query_object(h, WS_TYPE_PROCESS, PROCESS_QUERY_LIMITED_INFORMATION, process_id, &pid);
     return pid;
 }
 

@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "threads/attach.h"
+#include "win32/create.h"
 
 struct start_block {
     LPTHREAD_START_ROUTINE routine;
@@ -113,22 +114,20 @@ VOID WINAPI ExitThread(DWORD code)
     pthread_exit(NULL);
 }
 
+static DWORD thread_exit_code(const struct ws_object *obj)
+{
+    return obj->u.thread.exit_code;
+}
+
+static DWORD thread_id(const struct ws_object *obj)
+{
+    return obj->u.thread.tid;
+}
+
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
-    if (!code) {
-        ws_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    struct ws_thread *self = ws_self();
-    if (!self)
-        return FALSE;
-    ws_lock(self);
-    struct ws_object *obj =
-        ws_handle_lookup(self, h, WS_TYPE_THREAD, THREAD_QUERY_LIMITED_INFORMATION);
-    if (obj)
-        *code = obj->u.thread.exit_code;
-    ws_unlock();
-    return obj != NULL;
+    return ws_query_object(h, WS_TYPE_THREAD, THREAD_QUERY_LIMITED_INFORMATION, thread_exit_code,
+                           code);
 }
 
 HANDLE WINAPI GetCurrentThread(void)
@@ -143,14 +142,8 @@ DWORD WINAPI GetCurrentThreadId(void)
 
 DWORD WINAPI GetThreadId(HANDLE h)
 {
-    struct ws_thread *self = ws_self();
-    if (!self)
-        return 0;
-    ws_lock(self);
-    struct ws_object *obj =
-        ws_handle_lookup(self, h, WS_TYPE_THREAD, THREAD_QUERY_LIMITED_INFORMATION);
-    DWORD tid = obj ? obj->u.thread.tid : 0;
-    ws_unlock();
+    DWORD tid = 0;
+    ws_query_object(h, WS_TYPE_THREAD, THREAD_QUERY_LIMITED_INFORMATION, thread_id, &tid);
     return tid;
 }
 
