@@ -1,0 +1,45 @@
+/*
+ * A manual-reset event releases every waiter and stays signalled until ResetEvent.
+ *
+ * Chapter: docs/concepts/04-events.md
+ */
+#include "example.h"
+
+#define WAITERS 3
+
+static HANDLE event;
+
+static DWORD WINAPI waiter(LPVOID unused)
+{
+    (void)unused;
+    return WaitForSingleObject(event, INFINITE) == WAIT_OBJECT_0 ? 0 : 1;
+}
+
+int main(void)
+{
+    printf("Shows: one SetEvent on a manual-reset event releases every waiter.\n");
+    event = CreateEventA(NULL, TRUE, FALSE, NULL);
+    HANDLE threads[WAITERS];
+    for (int i = 0; i < WAITERS; i++)
+        threads[i] = CreateThread(NULL, 0, waiter, NULL, 0, NULL);
+
+    expect(WaitForMultipleObjects(WAITERS, threads, FALSE, 200) == WAIT_TIMEOUT,
+           "before SetEvent no waiter gets through");
+    SetEvent(event);
+    expect(WaitForMultipleObjects(WAITERS, threads, TRUE, 10000) == WAIT_OBJECT_0,
+           "one SetEvent: all three waiters got through and ended");
+    DWORD code = 1;
+    bool all_zero = true;
+    for (int i = 0; i < WAITERS; i++)
+        all_zero = all_zero && GetExitCodeThread(threads[i], &code) && code == 0;
+    expect(all_zero, "each of them saw WAIT_OBJECT_0");
+    expect(WaitForSingleObject(event, 0) == WAIT_OBJECT_0, "the event is still signalled");
+    ResetEvent(event);
+    expect(WaitForSingleObject(event, 0) == WAIT_TIMEOUT,
+           "until ResetEvent makes it non-signalled");
+
+    for (int i = 0; i < WAITERS; i++)
+        CloseHandle(threads[i]);
+    CloseHandle(event);
+    return example_result();
+}
