@@ -19,7 +19,7 @@
 
 #include "kernel.h"
 
-#define WS_LAYOUT_VERSION 1u
+#define WS_LAYOUT_VERSION 2u
 #define WS_MAGIC "WINSYNC"
 #define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* MAX_PATH characters of UTF-8 and a NUL */
 #define WS_NAMESPACE_MAX 64
@@ -28,9 +28,11 @@
 
 enum ws_record_state {
     WS_REC_FREE = 0,
-    WS_REC_STARTING, /* process: created by CreateProcess, not yet attached */
+    WS_REC_STARTING, /* process: created by CreateProcess, not yet attached;
+                        thread: claimed and holding its life lock, not yet registered */
     WS_REC_ALIVE,
-    WS_REC_ENDED, /* thread: exit processed, waiting for its life lock to be released */
+    WS_REC_ENDED,    /* thread: its end is processed; the thread may still be running */
+    WS_REC_CLAIMING, /* thread: being claimed; the reaper leaves it alone */
 };
 
 /* Limits, fixed when a namespace's segment is created (WINSYNC_MAX_* variables). */
@@ -194,6 +196,8 @@ DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objects, uint32_
                      bool wait_all, DWORD timeout_ms, bool alertable);
 /* Something may have broken the watch set of waiters on obj (new mutex owner). */
 void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owner);
+/* End t's wait with `status` and wake it (after the lock is released). */
+void ws_complete_wait(struct ws_thread *t, DWORD status);
 /* Unlink a thread's wait blocks from every wait list (repair, thread end). */
 void ws_wait_unlink_all(struct ws_thread *t);
 void ws_wait_rebuild_lists(void);
@@ -206,6 +210,8 @@ void ws_process_end_locked(struct ws_process *p, DWORD exit_code);
 /* Find and process threads and processes that died without telling anyone. */
 void ws_reap_locked(void);
 void ws_reap_threads_locked(void);
+/* Is this process gone (no such pid, or a zombie)? */
+bool ws_pid_gone(pid_t pid);
 /* Lock-free claim of a thread record for the calling thread. */
 struct ws_thread *ws_thread_claim(void);
 /* Under the lock: create the thread object of a freshly claimed record. */

@@ -81,10 +81,12 @@ struct ws_object {
             uint32_t slot; /* process record, WS_NONE once ended */
             uint32_t pid;
             DWORD exit_code;
+            bool exit_code_guessed; /* its end was seen, not its cause (kill -9) */
         } process;
         struct {
             uint64_t size;
             uint32_t serial; /* names the backing POSIX shared memory object */
+            bool writable;   /* PAGE_READWRITE (else PAGE_READONLY) */
         } mapping;
     } u;
 };
@@ -132,6 +134,7 @@ struct ws_thread {
 
     /* Runtime only (runtime/threads/). */
     uint32_t state;   /* enum ws_record_state */
+    int32_t pid;      /* the Linux process the thread runs in */
     uint32_t process; /* process record index */
     uint32_t object;  /* the thread object's index */
     uint32_t watch_count;

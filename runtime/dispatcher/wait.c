@@ -26,6 +26,8 @@ volatile int ws_unimplemented_seen;
  * dropping the lock and going to sleep. */
 #define WS_WAKE_DONE 1u
 #define WS_WAKE_KICK 2u
+#define WS_POLL_MS 50          /* a death we cannot watch is looked for this often */
+#define WS_SAFETY_POLL_MS 1000 /* and a lost wake-up, this often */
 
 /* ---- Wait blocks and lists ----------------------------------------------------------- */
 
@@ -140,12 +142,12 @@ bool ws_object_satisfy(struct ws_object *obj, struct ws_thread *t)
 }
 
 /* End t's wait with `status` and wake it. */
-static void complete_wait(struct ws_thread *t, DWORD status)
+void ws_complete_wait(struct ws_thread *t, DWORD status)
 {
     struct ws_wait *w = &t->wait;
+    w->status = status; /* first: a repair finishes any wait that has a status */
     ws_wait_unlink_all(t);
     w->blocked = false;
-    w->status = status;
     __atomic_or_fetch(&w->wake_word, WS_WAKE_DONE, __ATOMIC_RELEASE);
     ws_wake_after_unlock(&w->wake_word);
 }
@@ -161,7 +163,7 @@ static bool try_waiter(uint32_t id)
     DWORD result;
     if (!wait_test(t, objs, w->count, w->wait_all, &result))
         return false;
-    complete_wait(t, result);
+    ws_complete_wait(t, result);
     return true;
 }
 
@@ -175,9 +177,9 @@ void ws_dispatch_signal(struct ws_object *obj)
         if (obj->header.type != WS_TYPE_MUTEX && obj->header.signal_state <= 0)
             break;
         if (ws_thread_life_dead(block_thread(id))) {
-            /* Killed while waiting: it must not take what it can no longer use. */
-            ws_reap_locked();
-            id = obj->header.wait_list.head;
+            /* Killed while waiting: it must not take what it can no longer use. The
+             * reaper unlinks it later; reaping here would re-enter the reaper. */
+            id = block_at(id)->next;
             continue;
         }
         if (try_waiter(id))
@@ -191,7 +193,7 @@ void ws_dispatch_signal(struct ws_object *obj)
 void ws_thread_alert(struct ws_thread *t)
 {
     if (t && t->wait.blocked)
-        complete_wait(t, WAIT_IO_COMPLETION);
+        ws_complete_wait(t, WAIT_IO_COMPLETION);
 }
 
 /* A mutex changed owner: waiters in other processes watch the old owner's life, so
@@ -209,42 +211,58 @@ void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owne
 
 /* ---- Blocking ------------------------------------------------------------------------- */
 
-static void add_watch(struct ws_thread *self, uint32_t thread_index)
+/* Watch another thread's life. False when there is no room left to watch it. */
+static bool add_watch(struct ws_thread *self, uint32_t thread_index)
 {
-    if (thread_index == self->index || self->watch_count >= WS_WATCH_MAX)
-        return;
+    if (thread_index == self->index)
+        return true;
     if (ws_thread_at(thread_index)->process == self->process)
-        return; /* dies only with us, or tells us itself when it exits */
+        return true; /* dies only with us, or tells us itself when it exits */
     for (uint32_t i = 0; i < self->watch_count; i++)
         if (self->watch[i] == thread_index)
-            return;
+            return true;
+    if (self->watch_count >= WS_WATCH_MAX)
+        return false;
     self->watch[self->watch_count++] = thread_index;
+    return true;
 }
 
-/* Who may die and thereby end this wait? */
-static bool collect_watches(struct ws_thread *self)
+/* Who may die and thereby end a wait on these objects? Returns false when some death
+ * cannot be watched (too many, or a process with no thread to watch): then the waiter
+ * looks again every WS_POLL_MS. */
+static bool collect_watches(struct ws_thread *self, struct ws_object *const *objs, uint32_t n)
 {
-    bool overflow = false;
+    bool complete = true;
     self->watch_count = 0;
-    for (uint32_t i = 0; i < self->wait.count; i++) {
-        struct ws_object *o = ws_object_at(self->wait.blocks[i].object);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct ws_object *o = objs[i];
         if (o->header.type == WS_TYPE_MUTEX && o->u.mutex.owner != WS_NONE) {
-            add_watch(self, o->u.mutex.owner);
+            complete &= add_watch(self, o->u.mutex.owner);
         } else if (o->header.type == WS_TYPE_THREAD && o->u.thread.slot != WS_NONE) {
-            add_watch(self, o->u.thread.slot);
-        } else if (o->header.type == WS_TYPE_PROCESS && o->u.process.slot != WS_NONE) {
+            complete &= add_watch(self, o->u.thread.slot);
+        } else if (o->header.type == WS_TYPE_PROCESS && o->u.process.slot != WS_NONE &&
+                   o->u.process.slot != self->process) {
+            bool any = false;
             uint32_t high = ws_g.seg->thread_high;
             for (uint32_t t = 0; t < high; t++) {
                 struct ws_thread *th = ws_thread_at(t);
                 if (ws_thread_state(th) == WS_REC_ALIVE && th->process == o->u.process.slot) {
-                    if (self->watch_count == WS_WATCH_MAX)
-                        overflow = true;
-                    add_watch(self, t);
+                    complete &= add_watch(self, t);
+                    any = true;
                 }
             }
+            complete &= any; /* not attached yet, or only unregistered threads left */
         }
     }
-    return overflow;
+    return complete;
+}
+
+static bool watched_thread_died(const struct ws_thread *self)
+{
+    for (uint32_t i = 0; i < self->watch_count; i++)
+        if (ws_thread_life_dead(ws_thread_at(self->watch[i])))
+            return true;
+    return false;
 }
 
 /* Arm the futex waits on the watched life words. False: somebody already died. */
@@ -289,9 +307,10 @@ static bool deadline_passed(const struct timespec *deadline)
            (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
-static void slice_of(struct timespec *slice, const struct timespec *deadline)
+/* Sleep at most `ms`, or until the deadline if that comes first. */
+static void slice_of(struct timespec *slice, const struct timespec *deadline, DWORD ms)
 {
-    deadline_after(slice, 50);
+    deadline_after(slice, ms);
     if (deadline && (deadline->tv_sec < slice->tv_sec ||
                      (deadline->tv_sec == slice->tv_sec && deadline->tv_nsec < slice->tv_nsec)))
         *slice = *deadline;
@@ -323,7 +342,7 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
         unsigned count;
         waits[0].word = &w->wake_word;
         waits[0].expected = __atomic_load_n(&w->wake_word, __ATOMIC_RELAXED);
-        bool overflow = collect_watches(self);
+        bool complete = collect_watches(self, objs, n);
         if (!arm_watches(self, waits, &count)) {
             ws_reap_locked();
             if (!w->blocked)
@@ -331,10 +350,11 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
             continue;
         }
         ws_unlock();
+        /* Even a fully watched sleeper looks again now and then: a waker killed between
+         * releasing the lock and sending its wake must not leave us asleep forever. */
         struct timespec slice;
-        if (overflow)
-            slice_of(&slice, until); /* too many to watch: look again every 50 ms */
-        int r = ws_futex_waitv(waits, count, overflow ? &slice : until);
+        slice_of(&slice, until, complete ? WS_SAFETY_POLL_MS : WS_POLL_MS);
+        int r = ws_futex_waitv(waits, count, &slice);
         if (__atomic_load_n(&w->wake_word, __ATOMIC_ACQUIRE) & WS_WAKE_DONE)
             return w->status; /* the waker did everything */
         ws_lock(self);
@@ -369,6 +389,15 @@ DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n
         return WAIT_IO_COMPLETION;
     }
     if (timeout_ms == 0) {
+        /* A poll must see a death that nobody has reaped yet (an abandoned mutex). */
+        collect_watches(self, objs, n);
+        if (watched_thread_died(self)) {
+            ws_reap_locked();
+            if (wait_test(self, objs, n, all, &result)) {
+                ws_unlock();
+                return result;
+            }
+        }
         ws_unlock();
         return WAIT_TIMEOUT;
     }

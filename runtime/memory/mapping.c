@@ -15,11 +15,12 @@ static void backing_name(const struct ws_object *obj, char *out, size_t size)
     snprintf(out, size, "%s-m%u", ws_g.shm_name, obj->u.mapping.serial);
 }
 
-DWORD ws_mapping_create_backing(struct ws_object *obj, uint64_t size)
+DWORD ws_mapping_create_backing(struct ws_object *obj, uint64_t size, bool writable)
 {
     char name[WS_NAMESPACE_MAX + 64];
     obj->u.mapping.serial = ++ws_g.seg->mapping_serial;
     obj->u.mapping.size = size;
+    obj->u.mapping.writable = writable;
     backing_name(obj, name, sizeof name);
     shm_unlink(name); /* a leftover of a namespace that crashed */
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);

@@ -38,6 +38,8 @@ static uint32_t map_access(int type, uint32_t access)
 
 HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access, uint32_t flags)
 {
+    if (process >= ws_config()->max_processes)
+        return NULL; /* no process: it is exiting */
     struct ws_process *p = ws_process_at(process);
     struct ws_handle_entry *table = ws_handles_of(process);
     uint32_t max = ws_config()->max_handles;
@@ -58,7 +60,8 @@ HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access
 struct ws_handle_entry *ws_handle_entry(uint32_t process, HANDLE h)
 {
     uintptr_t v = (uintptr_t)h;
-    if (v < 4 || h == WS_PSEUDO_PROCESS || h == WS_PSEUDO_THREAD)
+    if (v < 4 || h == WS_PSEUDO_PROCESS || h == WS_PSEUDO_THREAD ||
+        process >= ws_config()->max_processes)
         return NULL;
     uintptr_t i = (v >> 2) - 1;
     if (i >= ws_config()->max_handles)
@@ -76,7 +79,7 @@ struct ws_object *ws_handle_lookup(struct ws_thread *self, HANDLE h, int type, u
     if (h == WS_PSEUDO_THREAD) {
         obj = ws_object_at(self->object);
         granted = THREAD_ALL_ACCESS;
-    } else if (h == WS_PSEUDO_PROCESS) {
+    } else if (h == WS_PSEUDO_PROCESS && ws_g.process != WS_NONE) {
         obj = ws_object_at(ws_process_at(ws_g.process)->object);
         granted = PROCESS_ALL_ACCESS;
     } else {

@@ -49,7 +49,6 @@ static struct ws_thread *register_self(uint32_t fork_parent)
     if (!ok) {
         /* Give the record back; the error is already set. */
         pthread_mutex_unlock(&t->life);
-        t->tid = 0;
         __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
         ws_unlock();
         return NULL;
@@ -137,11 +136,13 @@ static void on_process_exit(int status, void *arg)
         p->exit_code_set = 1;
     }
     ws_process_end_locked(p, p->exit_code);
-    ws_unlock();
-    /* Later calls (other exit handlers) must not re-attach to a freed record. */
-    tls_self = NULL;
+    /* Other threads may still call in until the process is gone, and exit handlers may
+     * too: they must find no process, before anyone can reuse its record. */
     ws_g.process = WS_NONE;
+    ws_g.max_handles = 0;
     ws_g.broken = 1;
+    ws_unlock();
+    tls_self = NULL;
 }
 
 static void before_fork(void)

@@ -102,7 +102,7 @@ void ws_process_end_locked(struct ws_process *p, DWORD exit_code)
 {
     if (p->state != WS_REC_ALIVE && p->state != WS_REC_STARTING)
         return;
-    p->state = WS_REC_ENDED; /* stops ws_thread_end_locked from ending it again */
+    p->state = WS_REC_ENDED; /* ending: nothing below may end it again */
     if (p->exit_code_set)
         exit_code = p->exit_code;
     uint32_t high = ws_g.seg->thread_high;
@@ -130,25 +130,47 @@ void ws_process_end_locked(struct ws_process *p, DWORD exit_code)
     p->state = WS_REC_FREE;
 }
 
-/* A CreateProcess child that never attached, whose creator is gone too: nobody will
- * reap it for us, so ask the system whether it still exists. */
-static void reap_orphan_starting(struct ws_process *p)
+bool ws_pid_gone(pid_t pid)
 {
-    if (p->creator != WS_NONE && ws_process_at(p->creator)->state == WS_REC_ALIVE)
+    if (kill(pid, 0) != 0)
+        return errno == ESRCH;
+    /* A zombie has ended too: only its parent has not collected it yet. */
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *state = strrchr(buf, ')'); /* the name may contain anything */
+    return state && (state[2] == 'Z' || state[2] == 'X');
+}
+
+/* A process whose registered threads have all ended may still run threads that never
+ * used winsync: it has ended only when its pid has. */
+static void reap_process(struct ws_process *p)
+{
+    if (p->state == WS_REC_STARTING) {
+        /* Its creator's watcher reaps it; if the creator is gone, ask the system. */
+        if (p->creator != WS_NONE && ws_process_at(p->creator)->state == WS_REC_ALIVE)
+            return;
+        if (p->pid <= 0 || !ws_pid_gone(p->pid))
+            return;
+    } else if (p->state != WS_REC_ALIVE || p->live_threads > 0 || !ws_pid_gone(p->pid)) {
         return;
-    if (p->pid > 0 && kill(p->pid, 0) != 0 && errno == ESRCH)
-        ws_process_end_locked(p, WS_EXIT_CODE_KILLED);
+    }
+    /* We saw that it ended, not how: its creator's watcher may know better. */
+    ws_object_at(p->object)->u.process.exit_code_guessed = !p->exit_code_set;
+    ws_process_end_locked(p, WS_EXIT_CODE_KILLED);
 }
 
 void ws_reap_locked(void)
 {
     ws_reap_threads_locked();
     uint32_t max = ws_config()->max_processes;
-    for (uint32_t i = 0; i < max; i++) {
-        struct ws_process *p = ws_process_at(i);
-        if (p->state == WS_REC_STARTING)
-            reap_orphan_starting(p);
-    }
+    for (uint32_t i = 0; i < max; i++)
+        reap_process(ws_process_at(i));
 }
 
 /* The lock's previous owner died inside a critical section. Everything derived is
@@ -194,6 +216,15 @@ void ws_repair_locked(void)
                 ws_object_at(th->wait.blocks[i].object)->refs++;
     }
     ws_wait_rebuild_lists();
+    for (uint32_t t = 0; t < h->thread_high; t++) {
+        struct ws_thread *th = ws_thread_at(t);
+        if (ws_thread_state(th) != WS_REC_ALIVE)
+            continue;
+        if (th->wait.blocked && th->wait.status != WAIT_FAILED)
+            ws_complete_wait(th, th->wait.status); /* the dead owner was ending it */
+        else if (__atomic_load_n(&th->wait.wake_word, __ATOMIC_ACQUIRE) & 1u)
+            ws_wake_after_unlock(&th->wait.wake_word); /* its wake may never have been sent */
+    }
     for (uint32_t i = 0; i < h->object_high; i++) {
         struct ws_object *o = ws_object_at(i);
         if (o->header.type != WS_TYPE_FREE && o->refs == 0) {

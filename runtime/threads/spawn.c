@@ -24,9 +24,12 @@
 
 extern char **environ;
 
+/* The watcher names the process object by index and generation and holds no
+ * reference: it may outlive nothing, and repair need not know about it. */
 struct watch_args {
     pid_t pid;
-    uint32_t object; /* the process object; the watcher holds a reference */
+    uint32_t object;
+    uint32_t generation;
 };
 
 static void *watch_child(void *arg)
@@ -34,25 +37,34 @@ static void *watch_child(void *arg)
     struct watch_args a = *(struct watch_args *)arg;
     free(arg);
     int status;
-    while (waitpid(a.pid, &status, 0) < 0 && errno == EINTR)
+    pid_t r;
+    while ((r = waitpid(a.pid, &status, 0)) < 0 && errno == EINTR)
         ;
-    DWORD code = WIFEXITED(status) ? (DWORD)WEXITSTATUS(status) : 128u + WTERMSIG(status);
+    /* ECHILD: the program reaps its own children (or ignores SIGCHLD); the reaper will
+     * see the pid gone, we just cannot know the code. */
+    bool known = r == a.pid;
+    DWORD code = !known              ? WS_EXIT_CODE_KILLED
+                 : WIFEXITED(status) ? (DWORD)WEXITSTATUS(status)
+                                     : 128u + (DWORD)WTERMSIG(status);
     struct ws_thread *self = ws_self();
     if (!self)
         return NULL;
     ws_lock(self);
     struct ws_object *obj = ws_object_at(a.object);
-    if (obj->header.signal_state == 0 && obj->u.process.slot != WS_NONE) {
-        struct ws_process *p = ws_process_at(obj->u.process.slot);
-        if (!p->exit_code_set) {
-            p->exit_code = code;
-            p->exit_code_set = 1;
+    if (obj->generation == a.generation && obj->header.type == WS_TYPE_PROCESS) {
+        if (obj->header.signal_state == 0 && obj->u.process.slot != WS_NONE) {
+            struct ws_process *p = ws_process_at(obj->u.process.slot);
+            if (!p->exit_code_set && known) {
+                p->exit_code = code;
+                p->exit_code_set = 1;
+            }
+            obj->u.process.exit_code_guessed = !p->exit_code_set;
+            ws_process_end_locked(p, code);
+        } else if (obj->u.process.exit_code_guessed && known) {
+            obj->u.process.exit_code = code; /* the reaper saw the end first */
+            obj->u.process.exit_code_guessed = false;
         }
-        ws_process_end_locked(p, code);
-    } else if (obj->u.process.exit_code == WS_EXIT_CODE_KILLED && WIFSIGNALED(status)) {
-        obj->u.process.exit_code = code; /* the reaper guessed; now we know */
     }
-    ws_object_unref(obj);
     ws_unlock();
     return NULL;
 }
@@ -127,6 +139,10 @@ static DWORD spawn_error(int err)
 /* Under the lock: the child's record, objects and the creator's two handles. */
 static struct ws_process *prepare_child(bool inherit, HANDLE *hp, HANDLE *ht)
 {
+    if (ws_g.process == WS_NONE) {
+        ws_set_error(ERROR_NO_SYSTEM_RESOURCES); /* this process is exiting */
+        return NULL;
+    }
     struct ws_process *p = ws_process_create_locked(0, WS_REC_STARTING);
     if (!p)
         return NULL;
@@ -155,7 +171,6 @@ static struct ws_process *prepare_child(bool inherit, HANDLE *hp, HANDLE *ht)
         ws_set_error(ERROR_NO_SYSTEM_RESOURCES);
         return NULL;
     }
-    ws_object_ref(pobj); /* for the watcher */
     return p;
 }
 
@@ -210,7 +225,6 @@ BOOL ws_create_process(const char *application, const char *command_line, bool i
     if (err != 0) {
         if (po->u.process.slot != WS_NONE)
             ws_process_end_locked(ws_process_at(po->u.process.slot), 1);
-        ws_object_unref(po); /* the watcher's reference */
         ws_handle_close_entry(ws_g.process, ws_handle_entry(ws_g.process, hp));
         ws_handle_close_entry(ws_g.process, ws_handle_entry(ws_g.process, ht));
         ws_unlock();
@@ -224,6 +238,7 @@ BOOL ws_create_process(const char *application, const char *command_line, bool i
     }
     po->u.process.pid = (uint32_t)pid;
     ws_object_at(tobj)->u.thread.tid = (uint32_t)pid; /* the main thread's id is the pid */
+    uint32_t generation = po->generation;
     ws_unlock();
 
     struct watch_args *wa = malloc(sizeof *wa);
@@ -234,6 +249,7 @@ BOOL ws_create_process(const char *application, const char *command_line, bool i
     if (wa) {
         wa->pid = pid;
         wa->object = pobj;
+        wa->generation = generation;
     }
     if (!wa || pthread_create(&watcher, &attr, watch_child, wa) != 0) {
         free(wa);

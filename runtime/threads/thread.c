@@ -26,7 +26,8 @@ uint32_t *ws_thread_life_word(struct ws_thread *t)
 bool ws_thread_life_dead(const struct ws_thread *t)
 {
     uint32_t v = __atomic_load_n((const uint32_t *)(const void *)&t->life, __ATOMIC_ACQUIRE);
-    return (v & FUTEX_OWNER_DIED) || (v & FUTEX_TID_MASK) != t->tid;
+    return (v & FUTEX_OWNER_DIED) ||
+           (v & FUTEX_TID_MASK) != __atomic_load_n(&t->tid, __ATOMIC_RELAXED);
 }
 
 struct ws_thread *ws_thread_claim(void)
@@ -35,13 +36,14 @@ struct ws_thread *ws_thread_claim(void)
     for (uint32_t i = 0; i < max; i++) {
         struct ws_thread *t = ws_thread_at(i);
         uint32_t expected = WS_REC_FREE;
-        if (!__atomic_compare_exchange_n(&t->state, &expected, WS_REC_STARTING, false,
+        if (!__atomic_compare_exchange_n(&t->state, &expected, WS_REC_CLAIMING, false,
                                          __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
             continue;
+        t->pid = getpid(); /* first: lets the reaper free the claim if we die here */
         memset(&t->wait, 0, sizeof t->wait);
         t->apc.head = t->apc.count = 0;
         t->index = i;
-        t->tid = (uint32_t)syscall(SYS_gettid);
+        __atomic_store_n(&t->tid, (uint32_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
         t->process = WS_NONE;
         t->object = WS_NONE;
         t->watch_count = 0;
@@ -57,6 +59,7 @@ struct ws_thread *ws_thread_claim(void)
                !__atomic_compare_exchange_n(&ws_g.seg->thread_high, &high, i + 1, false,
                                             __ATOMIC_RELAXED, __ATOMIC_RELAXED))
             ;
+        __atomic_store_n(&t->state, WS_REC_STARTING, __ATOMIC_RELEASE);
         return t;
     }
     return NULL;
@@ -114,14 +117,14 @@ void ws_thread_end_locked(struct ws_thread *t, DWORD exit_code)
     ws_dispatch_signal(obj);
     ws_object_unref(obj);
 
+    /* The process goes on: threads that never used winsync may still run. It ends at
+     * exit() or, when killed, once the reaper sees its pid gone. */
     struct ws_process *p = ws_process_at(t->process);
     if (p->live_threads > 0)
         p->live_threads--;
-    if (p->live_threads == 0 && p->state == WS_REC_ALIVE)
-        ws_process_end_locked(p, p->exit_code_set ? p->exit_code : exit_code);
 }
 
-/* An ended thread's record can be reused once its life lock is gone. */
+/* A dead thread's record can be reused: nobody else will touch it. */
 static void release_record(struct ws_thread *t)
 {
     abandon_mutexes(t); /* anything it took between its end and its death */
@@ -129,26 +132,42 @@ static void release_record(struct ws_thread *t)
     __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
 }
 
+static bool thread_gone(const struct ws_thread *t)
+{
+    return syscall(SYS_tgkill, t->pid, t->tid, 0) != 0 && errno == ESRCH;
+}
+
 void ws_reap_threads_locked(void)
 {
     uint32_t high = ws_g.seg->thread_high;
     for (uint32_t i = 0; i < high; i++) {
         struct ws_thread *t = ws_thread_at(i);
-        uint32_t state = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
-        if (state == WS_REC_FREE || !ws_thread_life_dead(t))
-            continue;
-        if (state == WS_REC_STARTING) {
-            /* Claimed but never locked its life mutex: free it once its thread is gone. */
-            uint32_t v = __atomic_load_n(ws_thread_life_word(t), __ATOMIC_ACQUIRE);
-            if ((v & FUTEX_OWNER_DIED) ||
-                (v == 0 && t->tid && kill((pid_t)t->tid, 0) != 0 && errno == ESRCH))
+        uint32_t state = ws_thread_state(t);
+        uint32_t life = __atomic_load_n(ws_thread_life_word(t), __ATOMIC_ACQUIRE);
+        switch (state) {
+        case WS_REC_CLAIMING:
+            /* Its claimer died before holding its life lock. */
+            if (t->pid > 0 && ws_pid_gone(t->pid))
                 release_record(t);
-            continue;
+            break;
+        case WS_REC_STARTING:
+        case WS_REC_ALIVE:
+            if (!ws_thread_life_dead(t))
+                break;
+            if (state == WS_REC_ALIVE) {
+                struct ws_process *p = ws_process_at(t->process);
+                ws_thread_end_locked(t, p->exit_code_set ? p->exit_code : WS_EXIT_CODE_KILLED);
+            }
+            release_record(t);
+            break;
+        case WS_REC_ENDED:
+            /* A thread that ends normally frees its own record after unlocking its life
+             * lock; free it here only if it died first. */
+            if ((life & FUTEX_OWNER_DIED) || ((life & FUTEX_TID_MASK) == 0 && thread_gone(t)))
+                release_record(t);
+            break;
+        default:
+            break;
         }
-        if (state == WS_REC_ALIVE) {
-            struct ws_process *p = ws_process_at(t->process);
-            ws_thread_end_locked(t, p->exit_code_set ? p->exit_code : WS_EXIT_CODE_KILLED);
-        }
-        release_record(t);
     }
 }

@@ -29,6 +29,8 @@ void ws_set_error(DWORD code)
 static DWORD normalize(char *name)
 {
     static const char local[] = "Local\\";
+    if (strcmp(name, local) == 0 || strcmp(name, "Global\\") == 0)
+        return ERROR_INVALID_NAME; /* a namespace with no name in it */
     if (strncmp(name, local, sizeof local - 1) == 0)
         memmove(name, name + sizeof local - 1, strlen(name) - (sizeof local - 1) + 1);
     const char *rest = strncmp(name, "Global\\", 7) == 0 ? name + 7 : name;

@@ -54,7 +54,7 @@ BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, 
     }
     if (!obj)
         goto out;
-    if (out && dst_process) {
+    if (dst_process) {
         uint32_t dp = process_of(self, dst_process);
         if (dp == WS_NONE)
             goto close_source;
@@ -66,7 +66,8 @@ BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, 
             ws_set_error(ERROR_NO_SYSTEM_RESOURCES);
             goto close_source;
         }
-        *out = h;
+        if (out)
+            *out = h; /* without lpTargetHandle the duplicate exists but is unnamed */
     } else if (!(options & DUPLICATE_CLOSE_SOURCE)) {
         ws_set_error(ERROR_INVALID_PARAMETER);
         goto out;
@@ -74,7 +75,8 @@ BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, 
     ok = TRUE;
 close_source:
     /* Windows closes the source even when the duplication itself failed. */
-    if ((options & DUPLICATE_CLOSE_SOURCE) && entry)
+    if ((options & DUPLICATE_CLOSE_SOURCE) && entry &&
+        !(entry->flags & HANDLE_FLAG_PROTECT_FROM_CLOSE))
         ws_handle_close_entry(sp, entry);
 out:
     ws_unlock();

@@ -25,11 +25,32 @@ struct view {
 
 static struct view *views;
 static pthread_mutex_t views_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t views_once = PTHREAD_ONCE_INIT;
+
+/* A fork while another thread holds views_mutex must not leave the child's copy locked. */
+static void views_lock(void)
+{
+    pthread_mutex_lock(&views_mutex);
+}
+static void views_unlock(void)
+{
+    pthread_mutex_unlock(&views_mutex);
+}
+static void views_init(void)
+{
+    pthread_atfork(views_lock, views_unlock, views_unlock);
+}
+
+struct mapping_args {
+    uint64_t size;
+    bool writable;
+};
 
 static DWORD init_mapping(struct ws_object *obj, struct ws_thread *self, const void *args)
 {
     (void)self;
-    return ws_mapping_create_backing(obj, *(const uint64_t *)args);
+    const struct mapping_args *a = args;
+    return ws_mapping_create_backing(obj, a->size, a->writable);
 }
 
 static HANDLE create_mapping(HANDLE file, const SECURITY_ATTRIBUTES *sa, DWORD protect, DWORD high,
@@ -45,7 +66,8 @@ static HANDLE create_mapping(HANDLE file, const SECURITY_ATTRIBUTES *sa, DWORD p
         ws_set_error(ERROR_INVALID_PARAMETER);
         return NULL;
     }
-    return ws_create_object(WS_TYPE_MAPPING, name, sa, SECTION_ALL_ACCESS, init_mapping, &size);
+    struct mapping_args a = {size, page == PAGE_READWRITE};
+    return ws_create_object(WS_TYPE_MAPPING, name, sa, SECTION_ALL_ACCESS, init_mapping, &a);
 }
 
 HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD high,
@@ -96,7 +118,9 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD offset_high, DWORD off
         uint64_t size = obj->u.mapping.size;
         if (bytes == 0 && offset < size)
             bytes = (SIZE_T)(size - offset);
-        if (offset >= size || bytes > size - offset)
+        if (offset >= size)
+            err = ERROR_INVALID_PARAMETER;
+        else if (bytes > size - offset || (writable && !obj->u.mapping.writable))
             err = ERROR_ACCESS_DENIED;
         else if (!(entry = ws_handle_insert(ws_g.process, obj, 0, WS_HANDLE_FLAG_VIEW)))
             err = ERROR_NOT_ENOUGH_MEMORY;
@@ -131,23 +155,24 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD offset_high, DWORD off
     v->base = base;
     v->length = bytes;
     v->entry = entry;
-    pthread_mutex_lock(&views_mutex);
+    pthread_once(&views_once, views_init);
+    views_lock();
     v->next = views;
     views = v;
-    pthread_mutex_unlock(&views_mutex);
+    views_unlock();
     return base;
 }
 
 BOOL WINAPI UnmapViewOfFile(LPCVOID base)
 {
-    pthread_mutex_lock(&views_mutex);
+    views_lock();
     struct view **link = &views;
     while (*link && (*link)->base != base)
         link = &(*link)->next;
     struct view *v = *link;
     if (v)
         *link = v->next;
-    pthread_mutex_unlock(&views_mutex);
+    views_unlock();
     if (!v) {
         ws_set_error(ERROR_INVALID_ADDRESS);
         return FALSE;
@@ -157,8 +182,9 @@ BOOL WINAPI UnmapViewOfFile(LPCVOID base)
     if (self) {
         ws_lock(self);
         uintptr_t i = ((uintptr_t)v->entry >> 2) - 1;
-        struct ws_handle_entry *e = &ws_handles_of(ws_g.process)[i];
-        if (e->object && (e->flags & WS_HANDLE_FLAG_VIEW))
+        struct ws_handle_entry *e =
+            ws_g.process != WS_NONE ? &ws_handles_of(ws_g.process)[i] : NULL;
+        if (e && e->object && (e->flags & WS_HANDLE_FLAG_VIEW))
             ws_handle_close_entry(ws_g.process, e);
         ws_unlock();
     }

@@ -67,6 +67,7 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
     if (!self)
         return FALSE;
     ws_lock(self);
+    ws_reap_locked(); /* an ended process must not be "terminated" through a stale pid */
     struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_PROCESS, PROCESS_TERMINATE);
     if (!obj) {
         ws_unlock();

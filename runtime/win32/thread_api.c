@@ -25,10 +25,14 @@ static void *thread_main(void *arg)
     struct ws_thread *t = ws_thread_claim();
     if (t) {
         ws_lock(t);
-        struct ws_process *p = ws_process_at(ws_g.process);
-        p->pending_thread = sb->object;
-        if (!ws_thread_register_locked(t, ws_g.process)) {
-            p->pending_thread = WS_NONE;
+        struct ws_process *p = ws_g.process != WS_NONE ? ws_process_at(ws_g.process) : NULL;
+        if (p)
+            p->pending_thread = sb->object;
+        if (!p || !ws_thread_register_locked(t, ws_g.process)) {
+            if (p)
+                p->pending_thread = WS_NONE;
+            pthread_mutex_unlock(&t->life);
+            __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
             t = NULL;
         }
         ws_unlock();
@@ -63,7 +67,7 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack_size,
     if (!self)
         return NULL;
     ws_lock(self);
-    struct ws_object *obj = ws_object_alloc(WS_TYPE_THREAD);
+    struct ws_object *obj = ws_g.process != WS_NONE ? ws_object_alloc(WS_TYPE_THREAD) : NULL;
     HANDLE h = NULL;
     if (obj) {
         obj->refs = 1; /* the running thread's own reference */

@@ -118,7 +118,11 @@ DWORD WINAPI SignalObjectAndWait(HANDLE to_signal, HANDLE to_wait, DWORD ms, BOO
         return WAIT_FAILED;
     ws_lock(self);
     struct ws_object *wait_obj = lookup_waitable(self, to_wait);
-    DWORD err = wait_obj ? signal_object(self, to_signal) : ERROR_INVALID_HANDLE;
+    if (!wait_obj) {
+        ws_unlock();
+        return WAIT_FAILED; /* the lookup said why */
+    }
+    DWORD err = signal_object(self, to_signal);
     if (err != ERROR_SUCCESS) {
         ws_unlock();
         ws_set_error(err);
