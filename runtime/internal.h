@@ -154,12 +154,12 @@ void ws_object_unref(struct ws_object *obj);
 /* Find a named object. NULL if none. */
 struct ws_object *ws_object_find(const char *name);
 void ws_object_set_name(struct ws_object *obj, const char *name);
+/* The object leaves the namespace (its last handle closed, or it is freed). */
+void ws_object_drop_name(struct ws_object *obj);
 
 /* ---- Handles (objects/handle.c) ------------------------------------------------------ */
 #define WS_PSEUDO_PROCESS ((HANDLE)(LONG_PTR)-1)
 #define WS_PSEUDO_THREAD ((HANDLE)(LONG_PTR)-2)
-/* A hidden entry that keeps a mapping alive while a view of it exists. */
-#define WS_HANDLE_FLAG_VIEW 0x100u
 
 /* Add a handle for obj to a process's table (takes a reference). 0 when the table is full. */
 HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access, uint32_t flags);
@@ -176,7 +176,7 @@ static inline struct ws_object *ws_lookup(struct ws_thread *self, HANDLE h, int 
     uintptr_t i = ((uintptr_t)h >> 2) - 1; /* pseudo-handles and NULL land out of range */
     if (i < ws_g.max_handles) {
         const struct ws_handle_entry *e = &ws_g.handles[i];
-        if (e->object && !(e->flags & WS_HANDLE_FLAG_VIEW)) {
+        if (e->object) {
             struct ws_object *o = &ws_g.objects[e->object - 1];
             if ((type == WS_TYPE_FREE || o->header.type == type) && (e->access & access) == access)
                 return o;
@@ -187,6 +187,8 @@ static inline struct ws_object *ws_lookup(struct ws_thread *self, HANDLE h, int 
 /* Close an entry of a process's table (drops its reference). */
 void ws_handle_close_entry(uint32_t process, struct ws_handle_entry *entry);
 void ws_handle_close_all(uint32_t process);
+/* Put a copy of *src at the same index of another process's table (fork, inheritance). */
+void ws_handle_copy_entry(uint32_t to, uint32_t index, const struct ws_handle_entry *src);
 uint32_t ws_type_all_access(int type);
 
 /* ---- Dispatcher (dispatcher/wait.c) --------------------------------------------------- */

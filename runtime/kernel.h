@@ -59,6 +59,7 @@ struct ws_object {
     uint32_t index;      /* slot in the object table */
     uint32_t generation; /* bumped when the slot is freed */
     uint32_t refs;       /* open handles + waits in progress + the live thread/process */
+    uint32_t handles;    /* open handles alone: the name goes when they do */
     uint32_t name_hash;  /* 0 when the object has no name */
     union {
         struct {

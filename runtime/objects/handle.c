@@ -33,6 +33,11 @@ static uint32_t map_access(int type, uint32_t access)
     uint32_t all = ws_type_all_access(type);
     if (access & (GENERIC_ALL | GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE))
         access |= all;
+    /* Microsoft: the full query right implies the limited one. */
+    if (type == WS_TYPE_PROCESS && (access & PROCESS_QUERY_INFORMATION))
+        access |= PROCESS_QUERY_LIMITED_INFORMATION;
+    if (type == WS_TYPE_THREAD && (access & THREAD_QUERY_INFORMATION))
+        access |= THREAD_QUERY_LIMITED_INFORMATION;
     return access & all;
 }
 
@@ -51,6 +56,7 @@ HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access
         table[i].access = map_access(obj->header.type, access);
         table[i].flags = flags;
         ws_object_ref(obj);
+        obj->handles++;
         p->handles_in_use++;
         return (HANDLE)(uintptr_t)((i + 1) * 4);
     }
@@ -67,7 +73,7 @@ struct ws_handle_entry *ws_handle_entry(uint32_t process, HANDLE h)
     if (i >= ws_config()->max_handles)
         return NULL;
     struct ws_handle_entry *e = &ws_handles_of(process)[i];
-    if (e->object == 0 || (e->flags & WS_HANDLE_FLAG_VIEW))
+    if (e->object == 0)
         return NULL;
     return e;
 }
@@ -108,7 +114,19 @@ void ws_handle_close_entry(uint32_t process, struct ws_handle_entry *entry)
     entry->object = 0;
     entry->flags = 0;
     ws_process_at(process)->handles_in_use--;
+    /* As in NT, a name lives while handles do; waits keep only the object. */
+    if (obj->handles > 0 && --obj->handles == 0)
+        ws_object_drop_name(obj);
     ws_object_unref(obj);
+}
+
+void ws_handle_copy_entry(uint32_t to, uint32_t index, const struct ws_handle_entry *src)
+{
+    struct ws_object *obj = ws_object_at(src->object - 1);
+    ws_handles_of(to)[index] = *src;
+    ws_object_ref(obj);
+    obj->handles++;
+    ws_process_at(to)->handles_in_use++;
 }
 
 void ws_handle_close_all(uint32_t process)

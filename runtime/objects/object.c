@@ -55,8 +55,7 @@ void ws_object_unref(struct ws_object *obj)
     }
     if (obj->header.type == WS_TYPE_MAPPING)
         ws_mapping_destroy(obj);
-    ws_name_at(obj->index)[0] = '\0';
-    obj->name_hash = 0;
+    ws_object_drop_name(obj);
     obj->refs = 0;
     obj->generation++;
     obj->header.type = WS_TYPE_FREE;
@@ -73,6 +72,12 @@ struct ws_object *ws_object_find(const char *name)
             return o;
     }
     return NULL;
+}
+
+void ws_object_drop_name(struct ws_object *obj)
+{
+    ws_name_at(obj->index)[0] = '\0';
+    obj->name_hash = 0;
 }
 
 void ws_object_set_name(struct ws_object *obj, const char *name)

@@ -146,13 +146,18 @@ static int create_segment(int fd)
     return 0;
 }
 
-/* Wait for a concurrent creator to finish. Returns the size, or 0 if it never did. */
+#define WS_FOREIGN ((size_t)-1)
+
+/* Wait for a concurrent creator to finish. Returns the size, 0 if it never did, or
+ * WS_FOREIGN for a file no creator makes (a creator sizes the file in one step). */
 static size_t wait_until_ready(int fd)
 {
     struct stat st;
     for (int waited = 0; waited < WS_OPEN_WAIT_MS; waited++) {
         if (fstat(fd, &st) != 0)
             return 0;
+        if (st.st_size > 0 && (size_t)st.st_size < sizeof(struct ws_segment_header))
+            return WS_FOREIGN;
         if ((size_t)st.st_size >= sizeof(struct ws_segment_header)) {
             struct ws_segment_header *h = mmap(NULL, sizeof *h, PROT_READ, MAP_SHARED, fd, 0);
             if (h == MAP_FAILED)
@@ -226,6 +231,11 @@ int ws_segment_open(void)
             return -1;
         }
         size_t size = wait_until_ready(fd);
+        if (size == WS_FOREIGN) {
+            close(fd);
+            report_unusable("is not a winsync segment (foreign or corrupt)");
+            return -1;
+        }
         if (size == 0) {
             /* Its creator died half way: nobody can be using it. */
             close(fd);

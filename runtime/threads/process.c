@@ -69,15 +69,11 @@ static struct ws_process *claim_spawned(void)
 /* The fork child starts with a copy of every handle of its parent, at the same values. */
 static void copy_handles(uint32_t from, uint32_t to)
 {
-    struct ws_handle_entry *src = ws_handles_of(from), *dst = ws_handles_of(to);
+    struct ws_handle_entry *src = ws_handles_of(from);
     uint32_t max = ws_config()->max_handles;
-    for (uint32_t i = 0; i < max; i++) {
-        if (!src[i].object)
-            continue;
-        dst[i] = src[i];
-        ws_object_ref(ws_object_at(src[i].object - 1));
-        ws_process_at(to)->handles_in_use++;
-    }
+    for (uint32_t i = 0; i < max; i++)
+        if (src[i].object)
+            ws_handle_copy_entry(to, i, &src[i]);
 }
 
 bool ws_process_attach_locked(uint32_t fork_parent)
@@ -188,7 +184,7 @@ void ws_repair_locked(void)
                 ws_g.shm_name);
     }
     for (uint32_t i = 0; i < h->object_high; i++)
-        ws_object_at(i)->refs = 0;
+        ws_object_at(i)->refs = ws_object_at(i)->handles = 0;
     for (uint32_t p = 0; p < h->config.max_processes; p++) {
         struct ws_process *pr = ws_process_at(p);
         if (pr->state == WS_REC_FREE)
@@ -201,6 +197,7 @@ void ws_repair_locked(void)
         for (uint32_t i = 0; i < h->config.max_handles; i++) {
             if (table[i].object) {
                 ws_object_at(table[i].object - 1)->refs++;
+                ws_object_at(table[i].object - 1)->handles++;
                 used++;
             }
         }

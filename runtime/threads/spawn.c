@@ -71,16 +71,11 @@ static void *watch_child(void *arg)
 
 static void copy_inheritable(uint32_t from, uint32_t to)
 {
-    struct ws_handle_entry *src = ws_handles_of(from), *dst = ws_handles_of(to);
+    struct ws_handle_entry *src = ws_handles_of(from);
     uint32_t max = ws_config()->max_handles;
-    for (uint32_t i = 0; i < max; i++) {
-        if (src[i].object && (src[i].flags & HANDLE_FLAG_INHERIT) &&
-            !(src[i].flags & WS_HANDLE_FLAG_VIEW)) {
-            dst[i] = src[i];
-            ws_object_ref(ws_object_at(src[i].object - 1));
-            ws_process_at(to)->handles_in_use++;
-        }
-    }
+    for (uint32_t i = 0; i < max; i++)
+        if (src[i].object && (src[i].flags & HANDLE_FLAG_INHERIT))
+            ws_handle_copy_entry(to, i, &src[i]);
 }
 
 /* The child's environment: the block given (or ours), without a stale WINSYNC_SPAWN,

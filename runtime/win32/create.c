@@ -37,13 +37,25 @@ static struct ws_object *alloc_reaping(int type)
 }
 
 HANDLE ws_create_object(int type, const char *name, const SECURITY_ATTRIBUTES *sa, uint32_t access,
-                        ws_init_fn init, const void *args)
+                        ws_init_fn init, ws_init_fn validate, const void *args)
 {
     struct ws_thread *self = ws_self();
     if (!self)
         return NULL;
     uint32_t flags = inherit_flag(sa);
     ws_lock(self);
+    if (validate) {
+        struct ws_object scratch = {.header.type = (uint8_t)type};
+        ws_slot_begin();
+        DWORD err = validate(&scratch, self, args);
+        if (err == ERROR_SUCCESS && ws_slot_unimplemented())
+            err = ERROR_CALL_NOT_IMPLEMENTED;
+        if (err != ERROR_SUCCESS) {
+            ws_unlock();
+            ws_set_error(err);
+            return NULL;
+        }
+    }
     if (*name) {
         ws_reap_locked(); /* a name held only by dead processes is free */
         struct ws_object *existing = ws_object_find(name);

@@ -9,9 +9,11 @@ typedef DWORD (*ws_init_fn)(struct ws_object *obj, struct ws_thread *self, const
 /* An operation on an object under the lock. ERROR_SUCCESS or an error. */
 typedef DWORD (*ws_operation_fn)(struct ws_object *obj, struct ws_thread *self, void *args);
 
-/* `name` is in stored form ("" for none; see ws_name_from_a/_w). */
+/* `name` is in stored form ("" for none; see ws_name_from_a/_w). When `validate` is
+ * set, it runs on a scratch object before the name is looked up: Windows rejects bad
+ * arguments even when the name exists. */
 HANDLE ws_create_object(int type, const char *name, const SECURITY_ATTRIBUTES *sa, uint32_t access,
-                        ws_init_fn init, const void *args);
+                        ws_init_fn init, ws_init_fn validate, const void *args);
 HANDLE ws_open_object(int type, const char *name, uint32_t access, BOOL inherit);
 HANDLE ws_open_object_a(int type, const char *name, uint32_t access, BOOL inherit);
 HANDLE ws_open_object_w(int type, const wchar_t *name, uint32_t access, BOOL inherit);

@@ -45,7 +45,7 @@ DWORD ws_name_from_a(const char *in, char *out)
     if (!in)
         return ERROR_SUCCESS;
     size_t n = strlen(in);
-    if (n > MAX_PATH)
+    if (n >= MAX_PATH) /* MAX_PATH counts the terminating NUL */
         return ERROR_FILENAME_EXCED_RANGE;
     memcpy(out, in, n + 1);
     return normalize(out);
@@ -56,7 +56,7 @@ DWORD ws_name_from_w(const wchar_t *in, char *out)
     out[0] = '\0';
     if (!in)
         return ERROR_SUCCESS;
-    if (wcslen(in) > MAX_PATH)
+    if (wcslen(in) >= MAX_PATH)
         return ERROR_FILENAME_EXCED_RANGE;
     size_t n = ws_utf8_encode(in, wcslen(in), out);
     if (n == (size_t)-1)

@@ -19,7 +19,7 @@ static HANDLE create_event(const SECURITY_ATTRIBUTES *sa, const char *name, DWOR
 {
     struct event_args a = {(flags & CREATE_EVENT_MANUAL_RESET) != 0,
                            (flags & CREATE_EVENT_INITIAL_SET) != 0};
-    return ws_create_object(WS_TYPE_EVENT, name, sa, access, init_event, &a);
+    return ws_create_object(WS_TYPE_EVENT, name, sa, access, init_event, NULL, &a);
 }
 
 static DWORD event_flags(BOOL manual, BOOL initial)

@@ -1,9 +1,7 @@
 /*
  * mapping_api.c - CreateFileMapping, OpenFileMapping, MapViewOfFile, UnmapViewOfFile.
  *
- * A view holds a hidden entry in its process's handle table, so the mapping (and its
- * name) lives while any view does, and a killed process's views are released with
- * its handles.
+ * Each mapping owns a POSIX shared memory object; a view is an mmap of it.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,10 +14,10 @@
 
 #define WS_VIEW_ALIGNMENT 65536u /* Windows' allocation granularity */
 
+/* This process's views, to find a view's length when it is unmapped. */
 struct view {
     void *base;
     size_t length;
-    HANDLE entry; /* the hidden handle-table entry */
     struct view *next;
 };
 
@@ -67,7 +65,7 @@ static HANDLE create_mapping(HANDLE file, const SECURITY_ATTRIBUTES *sa, DWORD p
         return NULL;
     }
     struct mapping_args a = {size, page == PAGE_READWRITE};
-    return ws_create_object(WS_TYPE_MAPPING, name, sa, SECTION_ALL_ACCESS, init_mapping, &a);
+    return ws_create_object(WS_TYPE_MAPPING, name, sa, SECTION_ALL_ACCESS, init_mapping, NULL, &a);
 }
 
 HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD high,
@@ -112,7 +110,6 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD offset_high, DWORD off
     ws_lock(self);
     struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_MAPPING, needed);
     DWORD err = ERROR_SUCCESS;
-    HANDLE entry = NULL;
     int fd = -1;
     if (obj) {
         uint64_t size = obj->u.mapping.size;
@@ -122,18 +119,18 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD offset_high, DWORD off
             err = ERROR_INVALID_PARAMETER;
         else if (bytes > size - offset || (writable && !obj->u.mapping.writable))
             err = ERROR_ACCESS_DENIED;
-        else if (!(entry = ws_handle_insert(ws_g.process, obj, 0, WS_HANDLE_FLAG_VIEW)))
-            err = ERROR_NOT_ENOUGH_MEMORY;
         else if ((fd = ws_mapping_open_backing(obj, writable)) < 0)
             err = ERROR_NOT_ENOUGH_MEMORY;
     }
     ws_unlock();
     if (!obj)
         return NULL;
+    /* The view keeps the memory, not the object: as in NT, the name goes with the last
+     * handle, and the memory with the last view. */
     void *base = MAP_FAILED;
     if (err == ERROR_SUCCESS) {
-        int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-        base = mmap(NULL, bytes, prot, MAP_SHARED, fd, (off_t)offset);
+        base = mmap(NULL, bytes, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd,
+                    (off_t)offset);
         if (base == MAP_FAILED)
             err = ERROR_NOT_ENOUGH_MEMORY;
     }
@@ -143,18 +140,11 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD offset_high, DWORD off
     if (!v) {
         if (base != MAP_FAILED)
             munmap(base, bytes);
-        if (entry) {
-            ws_lock(self);
-            uintptr_t i = ((uintptr_t)entry >> 2) - 1;
-            ws_handle_close_entry(ws_g.process, &ws_handles_of(ws_g.process)[i]);
-            ws_unlock();
-        }
         ws_set_error(err ? err : ERROR_NOT_ENOUGH_MEMORY);
         return NULL;
     }
     v->base = base;
     v->length = bytes;
-    v->entry = entry;
     pthread_once(&views_once, views_init);
     views_lock();
     v->next = views;
@@ -165,6 +155,7 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD offset_high, DWORD off
 
 BOOL WINAPI UnmapViewOfFile(LPCVOID base)
 {
+    pthread_once(&views_once, views_init);
     views_lock();
     struct view **link = &views;
     while (*link && (*link)->base != base)
@@ -178,16 +169,6 @@ BOOL WINAPI UnmapViewOfFile(LPCVOID base)
         return FALSE;
     }
     munmap(v->base, v->length);
-    struct ws_thread *self = ws_self();
-    if (self) {
-        ws_lock(self);
-        uintptr_t i = ((uintptr_t)v->entry >> 2) - 1;
-        struct ws_handle_entry *e =
-            ws_g.process != WS_NONE ? &ws_handles_of(ws_g.process)[i] : NULL;
-        if (e && e->object && (e->flags & WS_HANDLE_FLAG_VIEW))
-            ws_handle_close_entry(ws_g.process, e);
-        ws_unlock();
-    }
     free(v);
     return TRUE;
 }

@@ -12,7 +12,7 @@ static DWORD init_mutex(struct ws_object *obj, struct ws_thread *self, const voi
 static HANDLE create_mutex(const SECURITY_ATTRIBUTES *sa, const char *name, bool owner,
                            DWORD access)
 {
-    return ws_create_object(WS_TYPE_MUTEX, name, sa, access, init_mutex, &owner);
+    return ws_create_object(WS_TYPE_MUTEX, name, sa, access, init_mutex, NULL, &owner);
 }
 
 HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL initial_owner, LPCSTR name)

@@ -17,7 +17,8 @@ static HANDLE create_semaphore(const SECURITY_ATTRIBUTES *sa, const char *name, 
                                LONG maximum, DWORD access)
 {
     struct semaphore_args a = {initial, maximum};
-    return ws_create_object(WS_TYPE_SEMAPHORE, name, sa, access, init_semaphore, &a);
+    return ws_create_object(WS_TYPE_SEMAPHORE, name, sa, access, init_semaphore, init_semaphore,
+                            &a);
 }
 
 HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG maximum, LPCSTR name)
