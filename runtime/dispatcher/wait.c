@@ -196,8 +196,11 @@ void ws_thread_alert(struct ws_thread *t)
         ws_complete_wait(t, WAIT_IO_COMPLETION);
 }
 
-/* A mutex changed owner: waiters in other processes watch the old owner's life, so
- * kick them to watch the new one. (Same-process waiters die with the owner anyway.) */
+/* A mutex changed owner: its waiters watch the old owner's life. One watcher of the new
+ * owner is enough, since whoever sees a death reaps it for everyone: kick the first waiter
+ * in another process to watch it. (Waiters in the owner's process die with it. Kicking
+ * them all would wake every waiter on every hand-off; the others find out within
+ * WS_SAFETY_POLL_MS if the kicked one leaves first.) */
 void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owner)
 {
     for (uint32_t id = obj->header.wait_list.head; id != WS_NONE; id = block_at(id)->next) {
@@ -205,6 +208,7 @@ void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owne
         if (t != new_owner && t->process != new_owner->process) {
             __atomic_add_fetch(&t->wait.wake_word, WS_WAKE_KICK, __ATOMIC_RELEASE);
             ws_wake_after_unlock(&t->wait.wake_word);
+            return;
         }
     }
 }

@@ -40,6 +40,27 @@ DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms)
     return WaitForSingleObjectEx(h, ms, FALSE);
 }
 
+/* The same object twice in one wait-all is invalid. An open-addressing set of object
+ * indices keeps this linear: it runs under the dispatcher lock. */
+static bool has_duplicates(struct ws_object *const *objs, DWORD count)
+{
+    enum { SLOTS = 2 * MAXIMUM_WAIT_OBJECTS };
+    uint32_t set[SLOTS];
+    for (int i = 0; i < SLOTS; i++)
+        set[i] = WS_NONE;
+    for (DWORD i = 0; i < count; i++) {
+        uint32_t key = objs[i]->index;
+        uint32_t slot = (key * 2654435761u) % SLOTS;
+        while (set[slot] != WS_NONE) {
+            if (set[slot] == key)
+                return true;
+            slot = (slot + 1) % SLOTS;
+        }
+        set[slot] = key;
+    }
+    return false;
+}
+
 DWORD WINAPI WaitForMultipleObjectsEx(DWORD count, const HANDLE *handles, BOOL wait_all, DWORD ms,
                                       BOOL alertable)
 {
@@ -64,13 +85,11 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD count, const HANDLE *handles, BOOL w
             ws_unlock();
             return WAIT_FAILED;
         }
-        for (DWORD j = 0; wait_all && j < i; j++) {
-            if (objs[j] == objs[i]) {
-                ws_unlock();
-                ws_set_error(ERROR_INVALID_PARAMETER);
-                return WAIT_FAILED;
-            }
-        }
+    }
+    if (wait_all && has_duplicates(objs, count)) {
+        ws_unlock();
+        ws_set_error(ERROR_INVALID_PARAMETER);
+        return WAIT_FAILED;
     }
     return ws_wait_locked(self, objs, count, wait_all, ms, alertable);
 }
