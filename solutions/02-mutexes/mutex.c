@@ -16,7 +16,7 @@ void mutex_initialize(struct ws_object *mutex, struct ws_thread *initial_owner)
 {
     /* BEGIN SOLUTION
      * TODO(step 1): Start free, or owned once by initial_owner when it is not NULL.
-     * See README.md, "Step 1".
+     * See README.md, "Step 1: Create the mutex".
      * STUB: (void)mutex, (void)initial_owner;
      */
     mutex->u.mutex.abandoned = false;
@@ -34,7 +34,8 @@ bool mutex_is_signaled(const struct ws_object *mutex, const struct ws_thread *wa
 {
     /* BEGIN SOLUTION
      * TODO(step 2): A mutex is signalled for a waiter when it is free, or when the
-     * waiter already owns it (recursion). See README.md, "Step 2".
+     * waiter already owns it (recursion).
+     * See README.md, "Step 2: Is the mutex signalled for this waiter?".
      * STUB: (void)mutex, (void)waiter;
      * STUB: return false;
      */
@@ -46,7 +47,7 @@ bool mutex_satisfy(struct ws_object *mutex, struct ws_thread *waiter)
 {
     /* BEGIN SOLUTION
      * TODO(step 3): The waiter acquires the mutex (one more level). Report and clear
-     * the abandoned flag. See README.md, "Step 3".
+     * the abandoned flag. See README.md, "Step 3: Satisfy a wait".
      * STUB: (void)mutex, (void)waiter;
      * STUB: return false;
      */
@@ -62,7 +63,7 @@ DWORD mutex_release(struct ws_object *mutex, struct ws_thread *caller, LONG *pre
 {
     /* BEGIN SOLUTION
      * TODO(step 4): Only the owner may release, one level at a time; the last level
-     * frees the mutex and must wake a waiter. See README.md, "Step 4".
+     * frees the mutex and must wake a waiter. See README.md, "Step 4: Release".
      * STUB: (void)mutex, (void)caller, (void)previous_count;
      * STUB: return ERROR_CALL_NOT_IMPLEMENTED;
      */
@@ -83,7 +84,7 @@ void mutex_abandon(struct ws_object *mutex)
 {
     /* BEGIN SOLUTION
      * TODO(step 5): The owner ended while owning the mutex: free it whatever its
-     * depth, mark it abandoned and wake a waiter. See README.md, "Step 5".
+     * depth, mark it abandoned and wake a waiter. See README.md, "Step 5: Abandon".
      * STUB: (void)mutex;
      */
     mutex->u.mutex.owner = WS_NONE;

@@ -16,9 +16,10 @@ DWORD apc_queue(struct ws_thread *target, PAPCFUNC routine, ULONG_PTR argument)
 {
     /* BEGIN SOLUTION
      * TODO(step 1): Append (routine, argument) to the target's ring buffer; a NULL
-     * target is a thread that has ended. See README.md, "Step 1".
-     * TODO(step 3): If the target is blocked in an ALERTABLE wait, interrupt it with
-     * ws_thread_alert(). See README.md, "Step 3".
+     * target is a thread that has ended. See README.md, "Step 1: Queue an APC".
+     * TODO(step 4): If the target is blocked in an ALERTABLE wait, interrupt it with
+     * ws_thread_alert().
+     * See README.md, "Step 4: Wake a thread already blocked in an alertable wait".
      * STUB: (void)target, (void)routine, (void)argument;
      * STUB: return ERROR_CALL_NOT_IMPLEMENTED;
      */
@@ -41,7 +42,8 @@ bool apc_should_interrupt(const struct ws_thread *thread, bool alertable)
 {
     /* BEGIN SOLUTION
      * TODO(step 2): A wait returns WAIT_IO_COMPLETION instead of blocking when it is
-     * alertable and APCs are queued. See README.md, "Step 2".
+     * alertable and APCs are queued.
+     * See README.md, "Step 2: Decide when a wait is interrupted".
      * STUB: (void)thread, (void)alertable;
      * STUB: return false;
      */
@@ -52,9 +54,10 @@ bool apc_should_interrupt(const struct ws_thread *thread, bool alertable)
 DWORD apc_deliver_all(struct ws_thread *self)
 {
     /* BEGIN SOLUTION
-     * TODO(step 4): Run every queued APC, oldest first, taking each out of the queue
+     * TODO(step 3): Run every queued APC, oldest first, taking each out of the queue
      * under the dispatcher lock and calling it WITHOUT the lock held (an APC may call
-     * any Win32 function). Return how many ran. See README.md, "Step 4".
+     * any Win32 function). Return how many ran.
+     * See README.md, "Step 3: Deliver every pending APC, oldest first".
      * STUB: (void)self;
      * STUB: return 0;
      */

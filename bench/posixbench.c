@@ -1,0 +1,292 @@
+/*
+ * posixbench - the POSIX baselines that winsync's rows are compared with, run in the same
+ * bench/run session: a robust process-shared pthread mutex, sem_t, and a raw futex
+ * ping-pong between two processes. (POSIX message queues and pipes: bench/queue.)
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+double bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Everything a row shares between its processes, in one MAP_SHARED page. */
+struct shared {
+    pthread_mutex_t mutex;
+    sem_t sem_to_child;
+    sem_t sem_to_parent;
+    _Atomic uint32_t turn; /* futex word: TURN_PARENT or TURN_CHILD */
+    _Atomic int quit;
+    pid_t child;
+};
+
+enum { TURN_PARENT = 0, TURN_CHILD = 1 };
+
+static struct shared *map_shared(void)
+{
+    void *p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED) {
+        perror("mmap");
+        return NULL;
+    }
+    return memset(p, 0, sizeof(struct shared));
+}
+
+static void unmap_shared(struct shared *s)
+{
+    munmap(s, sizeof *s);
+}
+
+/* ---- Robust process-shared pthread mutex: lock + unlock, uncontended ---- */
+
+static void *mutex_setup(void)
+{
+    struct shared *s = map_shared();
+    if (!s)
+        return NULL;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    int err = pthread_mutex_init(&s->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (err != 0) {
+        fprintf(stderr, "pthread_mutex_init: %s\n", strerror(err));
+        unmap_shared(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int mutex_batch(void *ctx, long n)
+{
+    struct shared *s = ctx;
+    for (long i = 0; i < n; i++) {
+        int err = pthread_mutex_lock(&s->mutex);
+        if (err != 0) {
+            fprintf(stderr, "pthread_mutex_lock: %s\n", strerror(err));
+            return -1;
+        }
+        pthread_mutex_unlock(&s->mutex);
+    }
+    return 0;
+}
+
+static void mutex_teardown(void *ctx)
+{
+    struct shared *s = ctx;
+    pthread_mutex_destroy(&s->mutex);
+    unmap_shared(s);
+}
+
+/* ---- Process-shared sem_t: post + wait, uncontended ---- */
+
+static void *sem_setup(void)
+{
+    struct shared *s = map_shared();
+    if (s && (sem_init(&s->sem_to_child, 1, 0) != 0 || sem_init(&s->sem_to_parent, 1, 0) != 0)) {
+        perror("sem_init");
+        unmap_shared(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int sem_batch(void *ctx, long n)
+{
+    struct shared *s = ctx;
+    for (long i = 0; i < n; i++) {
+        sem_post(&s->sem_to_child);
+        if (sem_wait(&s->sem_to_child) != 0) {
+            perror("sem_wait");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void sem_teardown(void *ctx)
+{
+    struct shared *s = ctx;
+    sem_destroy(&s->sem_to_child);
+    sem_destroy(&s->sem_to_parent);
+    unmap_shared(s);
+}
+
+/* ---- Two processes: a child that echoes until told to quit ---- */
+
+static int start_child(struct shared *s, void (*echo)(struct shared *))
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return -1;
+    }
+    if (pid == 0) {
+        echo(s);
+        _exit(0);
+    }
+    s->child = pid;
+    return 0;
+}
+
+static void reap_child(struct shared *s)
+{
+    int status;
+    if (waitpid(s->child, &status, 0) != s->child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "child %ld did not exit cleanly\n", (long)s->child);
+}
+
+/* ---- Raw futex ping-pong: one shared word, FUTEX_WAIT / FUTEX_WAKE (not private) ---- */
+
+static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
+{
+    syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* Hands the turn to the other side and sleeps until it comes back. */
+static void futex_pass(_Atomic uint32_t *turn, uint32_t mine, uint32_t theirs)
+{
+    atomic_store(turn, theirs);
+    futex_wake(turn);
+    while (atomic_load(turn) != mine)
+        futex_wait(turn, theirs);
+}
+
+static void futex_echo(struct shared *s)
+{
+    for (;;) {
+        while (atomic_load(&s->turn) != TURN_CHILD)
+            futex_wait(&s->turn, TURN_PARENT);
+        if (atomic_load(&s->quit))
+            return;
+        atomic_store(&s->turn, TURN_PARENT);
+        futex_wake(&s->turn);
+    }
+}
+
+static int futex_batch(void *ctx, long n)
+{
+    struct shared *s = ctx;
+    for (long i = 0; i < n; i++)
+        futex_pass(&s->turn, TURN_PARENT, TURN_CHILD);
+    return 0;
+}
+
+static void futex_teardown(void *ctx)
+{
+    struct shared *s = ctx;
+    atomic_store(&s->quit, 1);
+    atomic_store(&s->turn, TURN_CHILD);
+    futex_wake(&s->turn);
+    reap_child(s);
+    unmap_shared(s);
+}
+
+static void *futex_setup(void)
+{
+    struct shared *s = map_shared();
+    if (!s)
+        return NULL;
+    if (start_child(s, futex_echo) != 0) {
+        unmap_shared(s);
+        return NULL;
+    }
+    futex_batch(s, 1); /* the child is up before anything is timed */
+    return s;
+}
+
+/* ---- sem_t hand-off between two processes ---- */
+
+static void sem_echo(struct shared *s)
+{
+    for (;;) {
+        while (sem_wait(&s->sem_to_child) != 0)
+            if (errno != EINTR)
+                _exit(1);
+        if (atomic_load(&s->quit))
+            return;
+        sem_post(&s->sem_to_parent);
+    }
+}
+
+static int handoff_batch(void *ctx, long n)
+{
+    struct shared *s = ctx;
+    for (long i = 0; i < n; i++) {
+        sem_post(&s->sem_to_child);
+        while (sem_wait(&s->sem_to_parent) != 0) {
+            if (errno != EINTR) {
+                perror("sem_wait");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void handoff_teardown(void *ctx)
+{
+    struct shared *s = ctx;
+    atomic_store(&s->quit, 1);
+    sem_post(&s->sem_to_child);
+    reap_child(s);
+    sem_teardown(s);
+}
+
+static void *handoff_setup(void)
+{
+    struct shared *s = sem_setup();
+    if (!s)
+        return NULL;
+    if (start_child(s, sem_echo) != 0) {
+        sem_teardown(s);
+        return NULL;
+    }
+    if (handoff_batch(s, 1) != 0) { /* the child is up before anything is timed */
+        handoff_teardown(s);
+        return NULL;
+    }
+    return s;
+}
+
+static const struct bench_row rows[] = {
+    {"pthread-robust-mutex", "robust process-shared pthread mutex lock+unlock, uncontended",
+     mutex_setup, mutex_batch, mutex_teardown},
+    {"sem-post-wait", "process-shared sem_t sem_post+sem_wait, uncontended", sem_setup, sem_batch,
+     sem_teardown},
+    {"futex-pingpong", "round trip between two processes on one shared futex word", futex_setup,
+     futex_batch, futex_teardown},
+    {"sem-handoff", "round trip between two processes through two process-shared sem_t",
+     handoff_setup, handoff_batch, handoff_teardown},
+};
+
+int main(int argc, char **argv)
+{
+    return bench_main(argc, argv, rows, sizeof rows / sizeof rows[0]);
+}

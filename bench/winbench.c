@@ -1,0 +1,325 @@
+/*
+ * winbench - Win32 synchronization costs, written once against <windows.h> and built two
+ * ways: linked with winsync on Linux, and with x86_64-w64-mingw32-gcc to run under Wine.
+ *
+ * The two-process rows start this same program in a child role with CreateProcess; the
+ * child inherits a pair of objects and a file mapping (holding the quit flag) and echoes
+ * every signal back until told to quit.
+ */
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static const char *self_path; /* argv[0]: bench/run always passes an absolute path */
+
+double bench_now_ns(void)
+{
+    static LARGE_INTEGER frequency;
+    LARGE_INTEGER now;
+    if (frequency.QuadPart == 0)
+        QueryPerformanceFrequency(&frequency);
+    QueryPerformanceCounter(&now);
+    return (double)now.QuadPart * 1e9 / (double)frequency.QuadPart;
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "%s failed: error %lu\n", what, (unsigned long)GetLastError());
+    return -1;
+}
+
+static int wait_ok(HANDLE h, const char *what)
+{
+    return WaitForSingleObject(h, INFINITE) == WAIT_OBJECT_0 ? 0 : fail(what);
+}
+
+/* ---- Uncontended mutex: WaitForSingleObject + ReleaseMutex ---- */
+
+static void *mutex_setup(void)
+{
+    HANDLE mutex = CreateMutexA(NULL, FALSE, NULL);
+    if (!mutex)
+        fail("CreateMutexA");
+    return mutex;
+}
+
+static int mutex_batch(void *ctx, long n)
+{
+    for (long i = 0; i < n; i++) {
+        if (wait_ok(ctx, "WaitForSingleObject(mutex)") != 0)
+            return -1;
+        if (!ReleaseMutex(ctx))
+            return fail("ReleaseMutex");
+    }
+    return 0;
+}
+
+static void close_handle(void *ctx)
+{
+    CloseHandle(ctx);
+}
+
+/* ---- Uncontended auto-reset event: SetEvent + WaitForSingleObject ---- */
+
+static void *event_setup(void)
+{
+    HANDLE event = CreateEventA(NULL, FALSE, FALSE, NULL);
+    if (!event)
+        fail("CreateEventA");
+    return event;
+}
+
+static int event_batch(void *ctx, long n)
+{
+    for (long i = 0; i < n; i++) {
+        if (!SetEvent(ctx))
+            return fail("SetEvent");
+        if (wait_ok(ctx, "WaitForSingleObject(event)") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- Two processes: ping-pong through a pair of events or semaphores ---- */
+
+enum pair_kind { PAIR_EVENTS, PAIR_SEMAPHORES };
+
+struct shared_flags {
+    volatile LONG quit;
+};
+
+struct pair {
+    enum pair_kind kind;
+    HANDLE to_child, to_parent, mapping;
+    struct shared_flags *flags;
+    PROCESS_INFORMATION child;
+};
+
+static BOOL signal_object(enum pair_kind kind, HANDLE h)
+{
+    return kind == PAIR_EVENTS ? SetEvent(h) : ReleaseSemaphore(h, 1, NULL);
+}
+
+static HANDLE create_inheritable(enum pair_kind kind)
+{
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    return kind == PAIR_EVENTS ? CreateEventA(&inherit, FALSE, FALSE, NULL)
+                               : CreateSemaphoreA(&inherit, 0, 1, NULL);
+}
+
+static void pair_close(struct pair *p)
+{
+    if (p->flags)
+        UnmapViewOfFile((LPCVOID)p->flags);
+    if (p->mapping)
+        CloseHandle(p->mapping);
+    if (p->to_child)
+        CloseHandle(p->to_child);
+    if (p->to_parent)
+        CloseHandle(p->to_parent);
+    free(p);
+}
+
+static int pair_batch(void *ctx, long n)
+{
+    struct pair *p = ctx;
+    for (long i = 0; i < n; i++) {
+        if (!signal_object(p->kind, p->to_child))
+            return fail("signalling the child");
+        if (wait_ok(p->to_parent, "waiting for the child") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void pair_teardown(void *ctx)
+{
+    struct pair *p = ctx;
+    InterlockedExchange(&p->flags->quit, 1);
+    signal_object(p->kind, p->to_child);
+    DWORD code = 1;
+    if (WaitForSingleObject(p->child.hProcess, 10000) != WAIT_OBJECT_0 ||
+        !GetExitCodeProcess(p->child.hProcess, &code) || code != 0)
+        fprintf(stderr, "child did not exit cleanly (exit code %lu)\n", (unsigned long)code);
+    CloseHandle(p->child.hProcess);
+    CloseHandle(p->child.hThread);
+    pair_close(p);
+}
+
+/* The first round trip, before anything is timed (so that calibration never sees the
+ * child's start-up), also watching the child: if it cannot start, say so instead of hanging. */
+static int pair_handshake(struct pair *p)
+{
+    if (!signal_object(p->kind, p->to_child))
+        return fail("signalling the child");
+    HANDLE watch[2] = {p->to_parent, p->child.hProcess};
+    DWORD r = WaitForMultipleObjects(2, watch, FALSE, INFINITE);
+    if (r == WAIT_OBJECT_0)
+        return 0;
+    if (r == WAIT_OBJECT_0 + 1)
+        fprintf(stderr, "the child ended before answering\n");
+    else
+        fail("WaitForMultipleObjects(reply, child)");
+    return -1;
+}
+
+static struct pair *pair_setup(enum pair_kind kind)
+{
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    struct pair *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->kind = kind;
+    p->to_child = create_inheritable(kind);
+    p->to_parent = create_inheritable(kind);
+    p->mapping = CreateFileMappingA(INVALID_HANDLE_VALUE, &inherit, PAGE_READWRITE, 0,
+                                    sizeof(struct shared_flags), NULL);
+    if (!p->to_child || !p->to_parent || !p->mapping) {
+        fail("creating the pair");
+        pair_close(p);
+        return NULL;
+    }
+    p->flags = MapViewOfFile(p->mapping, FILE_MAP_ALL_ACCESS, 0, 0, sizeof(struct shared_flags));
+    if (!p->flags) {
+        fail("MapViewOfFile");
+        pair_close(p);
+        return NULL;
+    }
+    char command[1024];
+    snprintf(command, sizeof command, "\"%s\" --child %d %llu %llu %llu", self_path, (int)kind,
+             (unsigned long long)(ULONG_PTR)p->to_child,
+             (unsigned long long)(ULONG_PTR)p->to_parent,
+             (unsigned long long)(ULONG_PTR)p->mapping);
+    STARTUPINFOA startup = {.cb = sizeof startup};
+    if (!CreateProcessA(self_path, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &p->child)) {
+        fail("CreateProcessA");
+        pair_close(p);
+        return NULL;
+    }
+    if (pair_handshake(p) != 0) {
+        pair_teardown(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void *events_setup(void)
+{
+    return pair_setup(PAIR_EVENTS);
+}
+
+static void *semaphores_setup(void)
+{
+    return pair_setup(PAIR_SEMAPHORES);
+}
+
+/* The child role: wait for the parent's signal, signal back, until the quit flag is set. */
+static int child_main(int argc, char **argv)
+{
+    if (argc != 6)
+        return 2;
+    enum pair_kind kind = (enum pair_kind)atoi(argv[2]);
+    HANDLE from_parent = (HANDLE)(ULONG_PTR)strtoull(argv[3], NULL, 10);
+    HANDLE to_parent = (HANDLE)(ULONG_PTR)strtoull(argv[4], NULL, 10);
+    HANDLE mapping = (HANDLE)(ULONG_PTR)strtoull(argv[5], NULL, 10);
+    struct shared_flags *flags =
+        MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, sizeof(struct shared_flags));
+    if (!flags) {
+        fail("child MapViewOfFile");
+        return 3;
+    }
+    for (;;) {
+        if (wait_ok(from_parent, "child wait") != 0)
+            return 4;
+        if (InterlockedCompareExchange(&flags->quit, 0, 0))
+            return 0;
+        if (!signal_object(kind, to_parent)) {
+            fail("child signal");
+            return 5;
+        }
+    }
+}
+
+/* ---- WaitForMultipleObjects over 64 manual-reset events ---- */
+
+struct wait64 {
+    HANDLE events[MAXIMUM_WAIT_OBJECTS];
+    BOOL wait_all;
+};
+
+static void wait64_teardown(void *ctx)
+{
+    struct wait64 *w = ctx;
+    for (int i = 0; i < MAXIMUM_WAIT_OBJECTS; i++)
+        if (w->events[i])
+            CloseHandle(w->events[i]);
+    free(w);
+}
+
+/* Wait-any: only the last event is set. Wait-all: every event is set. Manual-reset events
+ * are never consumed, so every wait is satisfied at once and leaves the state as it was. */
+static struct wait64 *wait64_setup(BOOL wait_all)
+{
+    struct wait64 *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->wait_all = wait_all;
+    for (int i = 0; i < MAXIMUM_WAIT_OBJECTS; i++) {
+        BOOL set = wait_all || i == MAXIMUM_WAIT_OBJECTS - 1;
+        w->events[i] = CreateEventA(NULL, TRUE, set, NULL);
+        if (!w->events[i]) {
+            fail("CreateEventA");
+            wait64_teardown(w);
+            return NULL;
+        }
+    }
+    return w;
+}
+
+static void *wait_any_setup(void)
+{
+    return wait64_setup(FALSE);
+}
+
+static void *wait_all_setup(void)
+{
+    return wait64_setup(TRUE);
+}
+
+static int wait64_batch(void *ctx, long n)
+{
+    struct wait64 *w = ctx;
+    DWORD expected = w->wait_all ? WAIT_OBJECT_0 : WAIT_OBJECT_0 + MAXIMUM_WAIT_OBJECTS - 1;
+    for (long i = 0; i < n; i++)
+        if (WaitForMultipleObjects(MAXIMUM_WAIT_OBJECTS, w->events, w->wait_all, INFINITE) !=
+            expected)
+            return fail("WaitForMultipleObjects");
+    return 0;
+}
+
+static const struct bench_row rows[] = {
+    {"mutex-uncontended", "WaitForSingleObject + ReleaseMutex, one thread", mutex_setup,
+     mutex_batch, close_handle},
+    {"event-uncontended", "SetEvent + WaitForSingleObject on an auto-reset event, one thread",
+     event_setup, event_batch, close_handle},
+    {"event-pingpong", "round trip between two processes: SetEvent, then wait for the reply",
+     events_setup, pair_batch, pair_teardown},
+    {"semaphore-handoff", "round trip between two processes: ReleaseSemaphore, then wait",
+     semaphores_setup, pair_batch, pair_teardown},
+    {"wfmo64-any", "WaitForMultipleObjects(64, wait-any), only the last event set", wait_any_setup,
+     wait64_batch, wait64_teardown},
+    {"wfmo64-all", "WaitForMultipleObjects(64, wait-all), every event set", wait_all_setup,
+     wait64_batch, wait64_teardown},
+};
+
+int main(int argc, char **argv)
+{
+    self_path = argv[0];
+    if (argc > 1 && strcmp(argv[1], "--child") == 0)
+        return child_main(argc, argv);
+    return bench_main(argc, argv, rows, sizeof rows / sizeof rows[0]);
+}
