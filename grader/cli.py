@@ -1,0 +1,176 @@
+"""Command line: ./grade [LAB...] | --solutions | --submission DIR | --batch DIR, and the
+release, gradescope, github-classroom, mutants and check commands. Run ./grade --help."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from grader import build, config
+from grader.grade import Options, grade_submission
+from grader.report import FORMATS
+from grader.submission import Folder, Solutions, WorkingCopy
+
+HOME = Path(os.path.abspath(__file__)).parent.parent  # the tree this grader belongs to
+DEFAULT_JOBS = max(2, os.cpu_count() or 2)
+COMMANDS = ("release", "gradescope", "github-classroom", "mutants", "check")
+
+DESCRIPTION = """\
+Grade the winsync labs: build each lab's tests with the student's file (and the reference
+solution for every other lab), run them in a sandbox and score them from labs/*/lab.toml.
+
+Commands:
+  ./grade                         grade every lab of this working copy
+  ./grade 02 | ./grade mutexes    grade one lab (several may be named)
+  ./grade --solutions             grade the reference solutions (full marks expected)
+  ./grade --submission DIR        grade a submission folder (repository copy or just the files)
+  ./grade --batch DIR --jobs N --out OUTDIR
+                                  grade a class: one submission per subfolder or archive
+  ./grade release --out DIR       write the student handout (no solutions, no hidden tests)
+  ./grade gradescope --out autograder.zip
+                                  write a Gradescope autograder
+  ./grade github-classroom        write the GitHub Classroom workflow
+  ./grade mutants [LAB]           grade every mutant; fails unless each loses points
+  ./grade check REPORT TEST_ID    exit 0 when TEST_ID passed in a JSON report
+Each command has --help."""
+
+
+def _positive(value):
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def add_common(parser):
+    parser.add_argument("--root", type=Path, default=HOME,
+                        help="the grader's tree (tests, runtime, solutions); default: %(default)s")
+    parser.add_argument("--jobs", "-j", type=_positive,
+                        help="labs graded at once (default: all of them: their tests mostly wait), or with "
+                             f"--batch and mutants, submissions graded at once (default: {DEFAULT_JOBS})")
+    parser.add_argument("--test-jobs", type=_positive, default=2,
+                        help="tests run at once inside one lab (Criterion --jobs; default: %(default)s)")
+
+
+def grade_parser():
+    parser = argparse.ArgumentParser(prog="grade", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("labs", nargs="*", metavar="LAB", help="lab number, slug or folder (default: all)")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--solutions", action="store_true", help="grade the reference solutions")
+    what.add_argument("--submission", type=Path, metavar="DIR", help="grade the student files found in DIR")
+    what.add_argument("--batch", type=Path, metavar="DIR", help="grade every submission in DIR (needs --out)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="write the report to FILE (with --batch: the output folder)")
+    parser.add_argument("--name", help="the submission's name in reports (default: its folder)")
+    parser.add_argument("--log-dir", type=Path, help="keep each lab's build and test log here "
+                        "(default: grade-out/logs of the graded tree)")
+    parser.add_argument("--require-full", action="store_true",
+                        help="exit with status 1 unless every graded lab gets full marks")
+    add_common(parser)
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] in COMMANDS:
+            return _command(argv[0], argv[1:])
+        return _grade(grade_parser().parse_args(argv))
+    except (config.ConfigError, build.BuildError) as error:
+        print(f"grade: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _command(name, argv):
+    if name == "release":
+        from grader import release
+        return release.main(argv)
+    if name == "gradescope":
+        from grader import gradescope
+        return gradescope.main(argv)
+    if name == "github-classroom":
+        from grader import classroom
+        return classroom.main(argv)
+    if name == "mutants":
+        from grader import mutants
+        return mutants.main(argv)
+    return _check(argv)
+
+
+def progress(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _grade(args):
+    root = args.root.resolve()
+    labs = config.load_labs(root)
+    if not labs:
+        raise config.ConfigError(f"no labs in {root}/labs (each needs labs/NN-topic/lab.toml).")
+    chosen = config.select_labs(labs, args.labs)
+    if args.batch:
+        from grader import batch
+        if not args.out:
+            raise config.ConfigError("--batch needs --out OUTDIR, the folder for the reports.")
+        return batch.run_batch(root, labs, chosen, args.batch, args.out, args.jobs or DEFAULT_JOBS,
+                               args.test_jobs)
+    shared = build.SharedBuild(root, labs, jobs=2, progress=progress)
+    if args.solutions:
+        source, logs = Solutions(root), "solutions-logs"
+    elif args.submission:
+        if not args.submission.is_dir():
+            raise config.ConfigError(f"--submission {args.submission}: not a folder. Unpack the archive "
+                                     "first, or use --batch on the folder that holds it.")
+        source, logs = Folder(args.submission.resolve(), args.name or args.submission.name), "submission-logs"
+    else:
+        source, logs = WorkingCopy(root), "logs"
+    log_dir = args.log_dir or (args.out.parent / f"{args.out.stem}-logs" if args.out else root / "grade-out" / logs)
+    options = Options(jobs=args.jobs or min(len(chosen), 6), test_jobs=args.test_jobs, log_dir=log_dir.resolve())
+    report = grade_submission(shared, chosen, source, options)
+    if args.name:
+        report.submission = args.name
+    text = FORMATS[args.format](report)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+        progress(f"wrote {args.out} ({report.score:g}/{report.max_score:g} points)")
+    else:
+        sys.stdout.write(text)
+    if args.require_full and report.score < report.max_score:
+        return 1
+    return 0
+
+
+def _check(argv):
+    parser = argparse.ArgumentParser(prog="grade check",
+                                     description="Read a JSON report written by `./grade --format json --out "
+                                                 "REPORT` (GitHub Classroom steps): exit 0 when TEST_ID passed, "
+                                                 "or print a Markdown summary with --summary.")
+    parser.add_argument("report", type=Path)
+    parser.add_argument("test_id", nargs="?", help='"<suite>/<test>" as in lab.toml')
+    parser.add_argument("--summary", action="store_true", help="print the labs' points as a Markdown table")
+    args = parser.parse_args(argv)
+    try:
+        data = json.loads(args.report.read_text())
+    except (OSError, ValueError) as error:
+        print(f"grade check: cannot read {args.report} ({error}); did the grading step run?", file=sys.stderr)
+        return 2
+    if args.summary:
+        print("| Lab | Tests passed | Points |\n|---|---|---|")
+        for lab in data["labs"]:
+            print(f"| {lab['number']:02d} {lab['slug']} | {lab['passed']}/{len(lab['tests'])} "
+                  f"| {lab['score']:g}/{lab['max_score']:g} |")
+        print(f"| **Total** | | **{data['score']:g}/{data['max_score']:g}** |")
+        return 0
+    for lab in data["labs"]:
+        for test in lab["tests"]:
+            if test["id"] == args.test_id:
+                print(f"{args.test_id}: {test['status']} {test['message']}".strip())
+                return 0 if test["status"] == "passed" else 1
+    print(f"grade check: {args.test_id} is not in {args.report}; check the id in labs/*/lab.toml.",
+          file=sys.stderr)
+    return 2

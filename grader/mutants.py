@@ -1,0 +1,105 @@
+"""./grade mutants [LAB...]: the tests of the tests.
+
+Grades, for each lab, the reference solution (must get full marks), the skeleton in labs/ (must get
+zero) and every mutant tests/mutants/NN-topic/*.diff (a patch against the solution that must lose
+points). Prints the table lab | mutant | score and exits 1 unless all three hold.
+"""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from grader import build, config
+from grader.grade import Options, grade_submission
+from grader.submission import Files, Solutions, WorkingCopy
+
+
+def description(diff):
+    """The text before the first `---` line, without its "# Mutant:" prefix."""
+    lines = []
+    for line in diff.read_text().splitlines():
+        if line.startswith("---"):
+            break
+        lines.append(line.lstrip("# ").removeprefix("Mutant:").strip())
+    return " ".join(l for l in lines if l)
+
+
+def apply_mutant(root, lab, diff, into):
+    """Copy the lab's solution files into `into`, patch them; returns Files(...) or raises."""
+    for name in lab.student_files:
+        target = into / "solutions" / lab.folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / "solutions" / lab.folder / name, target)
+    result = subprocess.run(["patch", "-p1", "-s", "--batch", "--no-backup-if-mismatch", "-i", str(diff.resolve())],
+                            cwd=into, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{diff} does not apply to solutions/{lab.folder}: {(result.stdout + result.stderr).strip()}")
+    return Files(f"mutant {diff.stem}", {lab.key: {n: into / "solutions" / lab.folder / n for n in lab.student_files}})
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="grade mutants", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("labs", nargs="*", metavar="LAB", help="lab number, slug or folder (default: all)")
+    from grader.cli import add_common
+    add_common(parser)
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    labs = config.load_labs(root)
+    chosen = config.select_labs(labs, args.labs)
+    shared = build.SharedBuild(root, labs, jobs=2, progress=lambda m: print(m, file=sys.stderr))
+    shared.ensure()
+    scratch = Path(tempfile.mkdtemp(prefix="winsync-mutants-"))
+    jobs = []  # (lab, name, expectation, source or error)
+    for lab in chosen:
+        jobs.append((lab, "solution", "full", Solutions(root)))
+        jobs.append((lab, "skeleton", "zero", WorkingCopy(root)))
+        diffs = sorted((root / "tests" / "mutants" / lab.folder).glob("*.diff"))
+        if not diffs:
+            print(f"warning: no mutants in tests/mutants/{lab.folder}/", file=sys.stderr)
+        for diff in diffs:
+            try:
+                source = apply_mutant(root, lab, diff, scratch / lab.folder / diff.stem)
+            except RuntimeError as error:
+                source = error
+            jobs.append((lab, diff.stem, "loses", source))
+
+    def grade_one(job):
+        lab, _, _, source = job
+        if isinstance(source, Exception):
+            return None
+        report = grade_submission(shared, [lab], source, Options(jobs=1, test_jobs=args.test_jobs))
+        return report.labs[0]
+
+    try:
+        with ThreadPoolExecutor(max_workers=args.jobs or 4) as pool:
+            results = list(pool.map(grade_one, jobs))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    failures = 0
+    rows = [("lab", "mutant", "score", "verdict")]
+    for (lab, name, expectation, source), result in zip(jobs, results):
+        if result is None:
+            verdict, score = f"BROKEN: {source}", "-"
+        else:
+            score = f"{result.score:g}/{result.max_score:g}"
+            ok = {"full": result.score == result.max_score and result.max_score > 0,
+                  "zero": result.score == 0,
+                  "loses": result.score < result.max_score}[expectation]
+            verdict = "ok" if ok else {"full": "FAIL: the solution must get full marks",
+                                       "zero": "FAIL: the skeleton must score zero",
+                                       "loses": "FAIL: survives (no test catches it)"}[expectation]
+            if not ok and result.status != "graded":
+                verdict += f" [{result.message.splitlines()[0]}]"
+        failures += verdict != "ok"
+        rows.append((f"{lab.key} {lab.slug}", name, score, verdict))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print(" | ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + " | " + row[3])
+    mutants = sum(1 for job in jobs if job[2] == "loses")
+    print(f"\n{mutants} mutants, {failures} problem(s).")
+    return 1 if failures else 0

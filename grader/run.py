@@ -1,0 +1,147 @@
+"""Run a lab's Criterion binary in the sandbox and read its --xml report.
+
+Criterion 2.4.1's --json is not escaped, so the grader reads --xml (falling back to a tolerant
+scan when a message contains "]]>"). A test reported PASSED with zero assertions did not check
+anything (the code under test ended the worker, e.g. with exit(0)) and counts as failed. Failing
+tests are run again, up to three runs in all (timeouts only when there are at most two), and the
+report keeps every run's status, so a test that fails only sometimes is counted as failed and shown
+as intermittent.
+"""
+
+import re
+import signal
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from grader import sandbox
+from grader.score import PASSED
+
+MAX_RUNS = 3
+MAX_TIMEOUT_RERUNS = 2
+MESSAGE_LIMIT = 2000
+
+
+def wall_limit(tests, test_jobs):
+    """Wall-clock limit for running `tests` (each bounded by its own timeout), in seconds."""
+    total = sum(t.timeout for t in tests)
+    return max(15.0, total / max(1, test_jobs) + max((t.timeout for t in tests), default=0) + 10)
+
+
+def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2):
+    """Fill `results` (id -> TestResult), re-running failures. Returns a note on the run, or ""."""
+    note = ""
+    pending = list(results.values())
+    for attempt in range(1, MAX_RUNS + 1):
+        if not pending:
+            break
+        specs = {t.id: t for t in lab.tests}
+        chosen = [specs[r.id] for r in pending]
+        xml = Path(run_dir) / f"results-{attempt}.xml"
+        argv = [str(binary), f"--xml={xml}", f"--jobs={test_jobs}", "--ascii", "--always-succeed",
+                f"--timeout={max(t.timeout for t in chosen):g}"]
+        if attempt > 1:
+            argv.append(f"--filter=@({'|'.join(r.id for r in pending)})")
+        limits.wall = wall_limit(chosen, test_jobs)
+        with open(log_path, "a") as log:
+            log.write(f"\n===== run {attempt}: {' '.join(argv[1:])}\n")
+        outcome = sandbox.run(argv, run_dir, log_path, limits)
+        parsed = parse_xml(xml)
+        run_note = _describe(outcome, limits)
+        note = note or run_note
+        for result in pending:
+            status, message, seconds = parsed.get(
+                result.id, ("not_run", run_note or "the test did not run: check its id in lab.toml", 0.0))
+            result.runs.append(status)
+            if status != PASSED and not result.message:
+                result.message = message[:MESSAGE_LIMIT]
+            result.time = max(result.time, seconds)
+        failing = [r for r in pending if r.runs[-1] != PASSED]
+        if attempt == 1 and len(failing) == len(pending):
+            break  # nothing passed at all: the failures are not intermittent
+        # A test that passed once is already known to be intermittent. Many timeouts are a hang,
+        # not bad luck: re-running them would only multiply the longest waits.
+        timeouts = [r for r in failing if r.runs[-1] == "timeout"]
+        pending = failing if len(timeouts) <= MAX_TIMEOUT_RERUNS else [r for r in failing if r not in timeouts]
+        if outcome.timed_out:
+            break  # re-running a run that hung the whole binary costs too much
+    for result in results.values():
+        failures = [status for status in result.runs if status != PASSED]
+        result.status = failures[0] if failures else (PASSED if result.runs else "not_run")
+        if result.intermittent:
+            result.message = (f"intermittent: passed {result.runs.count(PASSED)} of {len(result.runs)} "
+                              f"runs; {result.message}")
+    return note
+
+
+def _describe(outcome, limits):
+    if outcome.error:
+        return outcome.error
+    if outcome.timed_out:
+        return f"the test run passed its wall-clock limit of {limits.wall:g} s and was stopped"
+    if outcome.returncode == -signal.SIGXFSZ:
+        return f"the tests wrote more than {limits.file_size >> 20} MiB (the output limit) and were stopped"
+    if outcome.returncode == -signal.SIGXCPU:
+        return f"the tests used more than {limits.cpu} s of CPU and were stopped"
+    if outcome.returncode < 0:
+        return f"the test runner was killed by signal {-outcome.returncode} ({signal.Signals(-outcome.returncode).name})"
+    return ""
+
+
+def parse_xml(path):
+    """id -> (status, message, seconds) from Criterion's XML report."""
+    try:
+        text = Path(path).read_text(errors="replace")
+    except OSError:
+        return {}
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return _scan_xml(text)
+    found = {}
+    for suite in root.iter("testsuite"):
+        for case in suite.iter("testcase"):
+            failure = case.find("failure")
+            error = case.find("error")
+            detail = ""
+            if failure is not None:
+                detail = (failure.text or "").strip() or failure.get("message", "")
+            elif error is not None:
+                detail = error.get("type", "")
+            found[f"{suite.get('name')}/{case.get('name')}"] = _classify(
+                case.get("status", ""), int(case.get("assertions", "0") or 0), detail,
+                float(case.get("time", "0") or 0))
+    return found
+
+
+def _scan_xml(text):
+    """A tolerant reading for reports that are not well-formed XML."""
+    found = {}
+    for suite in re.finditer(r'<testsuite name="([^"]*)"(.*?)</testsuite>', text, re.S):
+        for case in re.finditer(r'<testcase name="([^"]*)" assertions="(\d+)" status="(\w+)" time="([\d.]+)">'
+                                r'(.*?)</testcase>', suite.group(2), re.S):
+            body = case.group(5)
+            cdata = re.search(r"<!\[CDATA\[(.*)\]\]>", body, re.S)
+            error = re.search(r'<error type="(\w+)"', body)
+            detail = cdata.group(1) if cdata else (error.group(1) if error else "")
+            found[f"{suite.group(1)}/{case.group(1)}"] = _classify(
+                case.group(3), int(case.group(2)), detail, float(case.group(4)))
+    return found
+
+
+def _classify(status, assertions, detail, seconds):
+    detail = detail.strip()
+    if status == "PASSED":
+        if assertions == 0:
+            return ("no_assertions", "the test ended without checking anything: the code under test "
+                    "ended the process early (exit(), _exit() or similar)", seconds)
+        return (PASSED, "", seconds)
+    if status == "ERRORED" and detail == "timeout":
+        return ("timeout", f"timed out after {seconds:.1f} s: a wait that never ends or an infinite loop", seconds)
+    if status == "ERRORED":
+        return ("crashed", "the test crashed (a signal such as SIGSEGV or SIGABRT, or it exceeded a "
+                "sandbox limit: file size, processes, memory, CPU)", seconds)
+    if status == "SKIPPED":
+        return ("not_run", "the test was skipped", seconds)
+    if not detail:
+        detail = "the test failed without an assertion message (it ended with a non-zero exit status)"
+    return ("failed", detail, seconds)

@@ -1,0 +1,67 @@
+"""Shared set-up for the grader's tests: one fixture tree and one build cache per test run."""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from grader import build, config
+from grader.grade import Options, grade_submission
+from grader.submission import Files
+from tests.grader import fixture
+
+CACHE = Path(tempfile.gettempdir()) / f"winsync-grader-test-cache-{os.geteuid()}"
+_tree = None
+
+
+def tree():
+    """The fixture tree (made once per process) with the cache pointed at CACHE."""
+    global _tree
+    os.environ["WINSYNC_GRADER_CACHE"] = str(CACHE)
+    if _tree is None:
+        _tree = fixture.make_tree()
+    return _tree
+
+
+def shared():
+    root = tree()
+    labs = config.load_labs(root)
+    return build.SharedBuild(root, labs), labs
+
+
+def grade_files(files, lab_keys=("01",), name="student"):
+    """Grade {lab key: {file name: text}} on the given labs; returns the Report."""
+    build_, labs = shared()
+    folder = Path(tempfile.mkdtemp(prefix="grader-student-"))
+    paths = {}
+    for key, named in files.items():
+        for file_name, text in named.items():
+            (folder / key).mkdir(exist_ok=True)
+            (folder / key / file_name).write_text(text)
+            paths.setdefault(key, {})[file_name] = folder / key / file_name
+    chosen = config.select_labs(labs, list(lab_keys))
+    return grade_submission(build_, chosen, Files(name, paths), Options(jobs=2, test_jobs=2))
+
+
+def grade_cli(*args, cwd=None, timeout=300):
+    """Run the fixture tree's ./grade; returns the CompletedProcess."""
+    root = tree()
+    return subprocess.run([sys.executable, str(root / "grade"), *args], cwd=cwd or root, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def sandbox_processes():
+    """pids of processes running under the sandbox's throwaway uids."""
+    from grader.sandbox import UID_BASE
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                uid = int((entry / "status").read_text().split("\nUid:")[1].split()[0])
+            except (OSError, IndexError, ValueError):
+                continue
+            if UID_BASE <= uid < UID_BASE + 1_000_000:
+                found.append(int(entry.name))
+    return found

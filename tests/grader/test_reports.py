@@ -1,0 +1,109 @@
+"""Every report format, rendered from a known report and checked against what reads it."""
+
+import csv
+import io
+import json
+import unittest
+import xml.etree.ElementTree as ET
+
+from grader.report import FORMATS, csv_report, html
+from grader.score import LabResult, Report, TestResult, report_from_dict, report_to_dict
+
+NASTY = 'expected "5" <got> & ]]> \x01 control'
+
+
+def sample(name="alice"):
+    lab1 = LabResult(number=1, slug="adder", title="Adding", folder="01-adder", tests=[
+        TestResult(id="adder/small", points=2, section="Step 1", status="passed", runs=["passed"]),
+        TestResult(id="adder/negative", points=1, section="Step 2", status="failed", message=NASTY,
+                   runs=["failed", "passed"]),
+        TestResult(id="adder_hidden/sum3", points=2, hidden=True, status="timeout", message="timed out",
+                   runs=["timeout", "timeout", "timeout"]),
+    ], log="/tmp/log.txt", seconds=1.5)
+    lab2 = LabResult(number=2, slug="counter", title="Counting", folder="02-counter", status="compile_error",
+                     message="counter.c does not compile:\nerror", tests=[
+                         TestResult(id="counter/first", points=1, message="counter.c does not compile")])
+    return Report(submission=name, labs=[lab1, lab2], seconds=3.2, graded_at="2026-01-01T00:00:00+00:00",
+                  grader_version="1.0")
+
+
+class Messages(unittest.TestCase):
+    def test_paths_are_relative_to_the_tree(self):
+        from grader.grade import tidy_paths
+
+        src = "/cache/k/src"
+        self.assertEqual(tidy_paths("../../../cache/k/src/tests/labs/a.c:3: x", src), "tests/labs/a.c:3: x")
+        self.assertEqual(tidy_paths("/cache/k/src/tests/labs/01/hidden/../w.h:9: y", src), "tests/labs/01/w.h:9: y")
+        self.assertEqual(tidy_paths("see ../README.md", src), "see ../README.md")
+
+
+class Formats(unittest.TestCase):
+    def test_every_format_renders(self):
+        for name, render in FORMATS.items():
+            self.assertTrue(render(sample()).strip(), name)
+
+    def test_json_round_trips(self):
+        data = json.loads(FORMATS["json"](sample()))
+        self.assertEqual(data["score"], 2)
+        self.assertEqual(data["max_score"], 6)
+        negative = data["labs"][0]["tests"][1]
+        self.assertTrue(negative["intermittent"])
+        self.assertEqual(negative["runs"], ["failed", "passed"])
+        again = report_from_dict(data)
+        self.assertEqual(report_to_dict(again), report_to_dict(sample()))
+
+    def test_gradescope_results_fields(self):
+        data = json.loads(FORMATS["gradescope"](sample()))
+        self.assertEqual(data["score"], 2)
+        self.assertIsInstance(data["execution_time"], int)
+        self.assertIn(data["visibility"], ("visible", "hidden", "after_due_date", "after_published"))
+        self.assertEqual(len(data["tests"]), 4)
+        for test in data["tests"]:
+            self.assertLessEqual({"name", "score", "max_score", "visibility"}, set(test))
+            self.assertIn(test["visibility"], ("visible", "after_due_date"))
+            self.assertLessEqual(test["score"], test["max_score"])
+        by_name = {t["name"]: t for t in data["tests"]}
+        hidden = by_name["01 adder: adder_hidden/sum3"]
+        self.assertEqual(hidden["visibility"], "after_due_date")
+        self.assertNotIn("timed out", hidden["output"])
+        self.assertIn('expected "5"', by_name["01 adder: adder/negative"]["output"])
+        self.assertNotIn("timed out", data["output"])  # hidden messages stay out of the summary
+
+    def test_junit_parses(self):
+        root = ET.fromstring(FORMATS["junit"](sample()).encode())
+        self.assertEqual(root.tag, "testsuites")
+        suites = root.findall("testsuite")
+        self.assertEqual([s.get("name") for s in suites], ["01-adder", "02-counter"])
+        self.assertEqual(suites[0].get("tests"), "3")
+        self.assertEqual(suites[0].get("failures"), "2")
+        cases = suites[0].findall("testcase")
+        self.assertIsNone(cases[0].find("failure"))
+        self.assertIn("]]>", cases[1].find("failure").text)
+        self.assertEqual(cases[2].find("failure").get("type"), "timeout")
+
+    def test_csv_columns(self):
+        rows = list(csv.reader(io.StringIO(csv_report.render_many([sample("alice"), sample("bob")]))))
+        self.assertEqual(rows[0], ["submission", "01-adder", "02-counter", "total", "max_total"])
+        self.assertEqual(rows[1], ["alice", "2", "0", "2", "6"])
+        self.assertEqual(len(rows), 3)
+
+    def test_text_names_failures_and_where_to_look(self):
+        out = FORMATS["text"](sample())
+        self.assertIn("01 adder", out)
+        self.assertIn("2/5", out)
+        self.assertIn("does not compile", out)
+        self.assertIn('"Step 2"', out)
+        self.assertIn("/tmp/log.txt", out)
+        self.assertIn("[intermittent: failed, passed]", out)
+
+    def test_html_summary_is_offline(self):
+        page = html.render_summary([sample("alice"), sample("bob <b>")])
+        self.assertIn("adder/negative", page)
+        self.assertIn("bob &lt;b&gt;", page)
+        self.assertNotIn("<script", page)
+        self.assertNotIn("http", page)
+        self.assertLess(page.index("adder/negative"), page.index("adder/small"))  # most failed first
+
+
+if __name__ == "__main__":
+    unittest.main()

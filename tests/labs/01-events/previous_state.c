@@ -1,0 +1,117 @@
+/*
+ * Lab 01, steps 3-5: the previous state returned by event_set, event_reset and
+ * event_pulse (the NT-level calls; SetEvent and friends only return TRUE or FALSE).
+ *
+ * These tests call the slot functions directly, under the dispatcher lock as the runtime
+ * does, on a private event that is in no object table and has no waiters.
+ */
+#include <string.h>
+
+#include "event_waiters.h"
+#include "kernel.h"
+
+/* Values observed under the lock, asserted after it is released. */
+struct observed {
+    LONG previous[4];
+    bool signaled[4];
+};
+
+static void attach_runtime(void)
+{
+    HANDLE h = CreateEventA(NULL, FALSE, FALSE, NULL); /* maps the segment */
+    cr_assert_not_null(h, "CreateEventA failed: %u", GetLastError());
+    CloseHandle(h);
+}
+
+static void private_event(struct ws_object *event, bool manual_reset, bool initial_state)
+{
+    memset(event, 0, sizeof *event);
+    event->header.type = WS_TYPE_EVENT;
+    event->header.wait_list.head = WS_NONE;
+    event->header.wait_list.tail = WS_NONE;
+    event->index = WS_NONE;
+    event->refs = 1; /* ws_dispatch_signal takes and drops a reference: never let it free */
+    event_initialize(event, manual_reset, initial_state);
+}
+
+Test(events, set_returns_previous_state, .timeout = 20)
+{
+    attach_runtime();
+    struct observed seen[2];
+    for (int manual = 0; manual < 2; manual++) {
+        struct ws_object event;
+        ws_dispatcher_lock();
+        private_event(&event, manual, false);
+        seen[manual].previous[0] = event_set(&event);
+        seen[manual].signaled[0] = event_is_signaled(&event, NULL);
+        seen[manual].previous[1] = event_set(&event);
+        seen[manual].signaled[1] = event_is_signaled(&event, NULL);
+        ws_dispatcher_unlock();
+    }
+    for (int manual = 0; manual < 2; manual++) {
+        const char *kind = manual ? "manual-reset" : "auto-reset";
+        cr_expect_eq(seen[manual].previous[0], 0,
+                     "event_set on a reset %s event returned %d, not 0", kind,
+                     seen[manual].previous[0]);
+        cr_expect(seen[manual].signaled[0], "event_set left a %s event without waiters reset",
+                  kind);
+        cr_expect_eq(seen[manual].previous[1], 1, "event_set on a set %s event returned %d, not 1",
+                     kind, seen[manual].previous[1]);
+        cr_expect(seen[manual].signaled[1], "a second event_set reset the %s event", kind);
+    }
+}
+
+Test(events, reset_returns_previous_state, .timeout = 20)
+{
+    attach_runtime();
+    struct observed seen[2];
+    for (int manual = 0; manual < 2; manual++) {
+        struct ws_object event;
+        ws_dispatcher_lock();
+        private_event(&event, manual, true);
+        seen[manual].previous[0] = event_reset(&event);
+        seen[manual].signaled[0] = event_is_signaled(&event, NULL);
+        seen[manual].previous[1] = event_reset(&event);
+        seen[manual].signaled[1] = event_is_signaled(&event, NULL);
+        ws_dispatcher_unlock();
+    }
+    for (int manual = 0; manual < 2; manual++) {
+        const char *kind = manual ? "manual-reset" : "auto-reset";
+        cr_expect_eq(seen[manual].previous[0], 1,
+                     "event_reset on a set %s event returned %d, not 1", kind,
+                     seen[manual].previous[0]);
+        cr_expect_not(seen[manual].signaled[0], "event_reset left the %s event signalled", kind);
+        cr_expect_eq(seen[manual].previous[1], 0,
+                     "event_reset on a reset %s event returned %d, not 0", kind,
+                     seen[manual].previous[1]);
+        cr_expect_not(seen[manual].signaled[1], "a second event_reset set the %s event", kind);
+    }
+}
+
+Test(events, pulse_returns_previous_state, .timeout = 20)
+{
+    attach_runtime();
+    struct observed seen[2];
+    for (int manual = 0; manual < 2; manual++) {
+        struct ws_object event;
+        ws_dispatcher_lock();
+        private_event(&event, manual, false);
+        seen[manual].previous[0] = event_pulse(&event);
+        seen[manual].signaled[0] = event_is_signaled(&event, NULL);
+        event_set(&event);
+        seen[manual].previous[1] = event_pulse(&event);
+        seen[manual].signaled[1] = event_is_signaled(&event, NULL);
+        ws_dispatcher_unlock();
+    }
+    for (int manual = 0; manual < 2; manual++) {
+        const char *kind = manual ? "manual-reset" : "auto-reset";
+        cr_expect_eq(seen[manual].previous[0], 0,
+                     "event_pulse on a reset %s event returned %d, not 0", kind,
+                     seen[manual].previous[0]);
+        cr_expect_not(seen[manual].signaled[0], "event_pulse left a %s event signalled", kind);
+        cr_expect_eq(seen[manual].previous[1], 1,
+                     "event_pulse on a set %s event returned %d, not 1", kind,
+                     seen[manual].previous[1]);
+        cr_expect_not(seen[manual].signaled[1], "event_pulse left a set %s event signalled", kind);
+    }
+}

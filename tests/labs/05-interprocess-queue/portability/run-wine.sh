@@ -1,0 +1,36 @@
+#!/bin/sh
+# Lab 05 portability proof: build the queue (plain Win32) and the driver with mingw-w64 and run
+# them under Wine. Prints one SKIPPED line and exits 77 (ctest's skip code) when mingw-w64 or
+# Wine is missing.
+#
+# Usage: run-wine.sh [QUEUE_SOURCE] [driver arguments...]
+#   QUEUE_SOURCE  the queue.c to build (default: the reference solution)
+#   arguments     producers consumers messages kills (default: 4 4 20000 20)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../../.." && pwd)
+source_file=${1:-$root/solutions/05-interprocess-queue/queue.c}
+[ $# -gt 0 ] && shift
+
+cc=x86_64-w64-mingw32-gcc
+wine=""
+for candidate in wine64 wine; do
+    if command -v "$candidate" >/dev/null 2>&1; then
+        wine=$candidate
+        break
+    fi
+done
+if ! command -v "$cc" >/dev/null 2>&1 || [ -z "$wine" ]; then
+    echo "SKIPPED: lab 05 Wine portability run needs $cc and wine (apt-get install gcc-mingw-w64-x86-64 wine)"
+    exit 77
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/lab05-wine.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+"$cc" -std=c17 -O2 -Wall -Wextra -Werror -I"$root/labs/05-interprocess-queue" \
+    "$source_file" "$here/queue_driver.c" -o "$work/queue_driver.exe" || {
+    echo "FAIL: mingw-w64 could not build $source_file"
+    exit 1
+}
+cd "$work" || exit 1
+WINEDEBUG=-all "$wine" ./queue_driver.exe "$@"

@@ -1,0 +1,139 @@
+/*
+ * Lab 05, public tests: one queue shared by several processes; blocking and waking.
+ * "Blocked" is shown by the absence of a report within WST_QUIET_MS, then released.
+ */
+#include <criterion/criterion.h>
+
+#include "transfer.h"
+
+TestSuite(processes, .timeout = 30);
+
+struct peer {
+    char name[96];
+    struct wst_pipe report; /* child -> parent: 'r' ready, then 'd' done */
+    struct wst_pipe hold;   /* push_and_hold: keeps the queue open until the parent closes it */
+    uint32_t value;         /* what the child pushes or expects */
+};
+
+/* Child: open the queue by name, push one value, keep the queue open until told to go. */
+static int push_and_hold(void *arg)
+{
+    struct peer *p = arg;
+    close(p->hold.wr); /* so that the parent's close is the last one */
+    queue_t *q = queue_initialize(p->name, 4, 8);
+    if (q == NULL || qt_push_u32(q, p->value, 0) != WAIT_OBJECT_0)
+        return 1;
+    wst_send(&p->report, 'r');
+    qt_wait_closed(p->hold.rd);
+    queue_destroy(q);
+    return 0;
+}
+
+Test(processes, shared_between_processes)
+{
+    struct peer p = {.value = 0xC0FFEE};
+    wst_name(p.name, sizeof p.name, "q05-shared");
+    cr_assert_eq(wst_pipe_open(&p.report), 0);
+    cr_assert_eq(wst_pipe_open(&p.hold), 0);
+    pid_t child = wst_spawn(push_and_hold, &p);
+    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'r', "the child could not create and push");
+    queue_t *q = queue_initialize(p.name, 4, 8);
+    cr_assert_not_null(q, "opening the child's queue failed (error %u)", (unsigned)GetLastError());
+    uint32_t value = 0;
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0, "the child's message is not there");
+    cr_assert_eq(value, p.value);
+    close(p.hold.wr);
+    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    queue_destroy(q);
+}
+
+static int pop_one(void *arg)
+{
+    struct peer *p = arg;
+    queue_t *q = queue_initialize(p->name, 2, 8);
+    if (q == NULL)
+        return 1;
+    wst_send(&p->report, 'r');
+    uint32_t value = 0;
+    DWORD r = qt_pop_u32(q, &value, INFINITE);
+    wst_send(&p->report, 'd');
+    queue_destroy(q);
+    return r == WAIT_OBJECT_0 && value == p->value ? 0 : 2;
+}
+
+Test(processes, pop_blocks_until_push)
+{
+    struct peer p = {.value = 42};
+    wst_name(p.name, sizeof p.name, "q05-popblock");
+    cr_assert_eq(wst_pipe_open(&p.report), 0);
+    queue_t *q = queue_initialize(p.name, 2, 8);
+    cr_assert_not_null(q);
+    pid_t child = wst_spawn(pop_one, &p);
+    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'r');
+    cr_assert_eq(wst_recv(&p.report, WST_QUIET_MS), -1,
+                 "pop(INFINITE) on an empty queue returned instead of blocking");
+    cr_assert_eq(qt_push_u32(q, p.value, 0), WAIT_OBJECT_0);
+    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'd', "the push did not release the pop");
+    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0, "the released pop got the wrong result");
+    queue_destroy(q);
+}
+
+static int push_one(void *arg)
+{
+    struct peer *p = arg;
+    queue_t *q = queue_initialize(p->name, 2, 8);
+    if (q == NULL)
+        return 1;
+    wst_send(&p->report, 'r');
+    DWORD r = qt_push_u32(q, p->value, INFINITE);
+    wst_send(&p->report, 'd');
+    queue_destroy(q);
+    return r == WAIT_OBJECT_0 ? 0 : 2;
+}
+
+Test(processes, push_blocks_until_pop)
+{
+    struct peer p = {.value = 3};
+    wst_name(p.name, sizeof p.name, "q05-pushblock");
+    cr_assert_eq(wst_pipe_open(&p.report), 0);
+    queue_t *q = queue_initialize(p.name, 2, 8);
+    cr_assert_not_null(q);
+    cr_assert_eq(qt_push_u32(q, 1, 0), WAIT_OBJECT_0);
+    cr_assert_eq(qt_push_u32(q, 2, 0), WAIT_OBJECT_0);
+    pid_t child = wst_spawn(push_one, &p);
+    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'r');
+    cr_assert_eq(wst_recv(&p.report, WST_QUIET_MS), -1,
+                 "push(INFINITE) into a full queue returned instead of blocking");
+    uint32_t value;
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
+    cr_assert_eq(value, 1u);
+    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'd', "the pop did not release the push");
+    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
+    cr_assert_eq(value, 2u);
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
+    cr_assert_eq(value, 3u, "the released push's message comes last");
+    queue_destroy(q);
+}
+
+Test(processes, transfer_2x2_processes, .timeout = 60)
+{
+    char name[96];
+    struct qt_transfer t = {.name = wst_name(name, sizeof name, "q05-2x2"),
+                            .capacity = 8,
+                            .message_size = 48,
+                            .producers = 2,
+                            .consumers = 2,
+                            .per_producer = 5000};
+    cr_assert(qt_run_transfer(&t, 45000), "setting up the transfer failed");
+    for (uint32_t i = 0; i < t.producers; i++)
+        cr_assert_eq(t.producer_status[i], 0, "producer %u ended with %d", i, t.producer_status[i]);
+    cr_assert_eq(t.stop_status, (int)WAIT_OBJECT_0, "pushing the stop messages failed");
+    for (uint32_t i = 0; i < t.consumers; i++)
+        cr_assert_eq(t.consumer_status[i], 0, "consumer %u ended with %d", i, t.consumer_status[i]);
+    size_t counts[3];
+    qt_count_seen(&t, counts);
+    cr_assert_eq(*t.invalid, 0u, "%u messages were torn, unknown or out of order", *t.invalid);
+    cr_assert_eq(counts[0], 0u, "%zu messages were lost", counts[0]);
+    cr_assert_eq(counts[2], 0u, "%zu messages were delivered twice", counts[2]);
+}
