@@ -214,6 +214,8 @@ void ws_reap_locked(void);
 void ws_reap_threads_locked(void);
 /* Is this process gone (no such pid, or a zombie)? */
 bool ws_pid_gone(pid_t pid);
+/* Give a thread record back (the only way a record becomes FREE). */
+void ws_thread_record_free(struct ws_thread *t);
 /* Lock-free claim of a thread record for the calling thread. */
 struct ws_thread *ws_thread_claim(void);
 /* Under the lock: create the thread object of a freshly claimed record. */

@@ -49,7 +49,7 @@ static struct ws_thread *register_self(uint32_t fork_parent)
     if (!ok) {
         /* Give the record back; the error is already set. */
         pthread_mutex_unlock(&t->life);
-        __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
+        ws_thread_record_free(t);
         ws_unlock();
         return NULL;
     }
@@ -114,7 +114,7 @@ void ws_thread_exit_self(DWORD exit_code)
      * can be reused. */
     pthread_mutex_unlock(&t->life);
     ws_futex_wake(ws_thread_life_word(t), INT32_MAX);
-    __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
+    ws_thread_record_free(t);
 }
 
 static void on_thread_exit(void *arg)

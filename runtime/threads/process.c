@@ -205,7 +205,7 @@ void ws_repair_locked(void)
     }
     for (uint32_t t = 0; t < h->thread_high; t++) {
         struct ws_thread *th = ws_thread_at(t);
-        if (ws_thread_state(th) != WS_REC_ALIVE)
+        if (ws_thread_state(th) != WS_REC_ALIVE || th->object == WS_NONE)
             continue;
         ws_object_at(th->object)->refs++;
         if (th->wait.blocked)

@@ -30,6 +30,13 @@ bool ws_thread_life_dead(const struct ws_thread *t)
            (v & FUTEX_TID_MASK) != __atomic_load_n(&t->tid, __ATOMIC_RELAXED);
 }
 
+void ws_thread_record_free(struct ws_thread *t)
+{
+    /* No pid first: a claimer must never be mistaken for a dead one (see the reaper). */
+    __atomic_store_n(&t->pid, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
+}
+
 struct ws_thread *ws_thread_claim(void)
 {
     uint32_t max = ws_config()->max_threads;
@@ -39,7 +46,8 @@ struct ws_thread *ws_thread_claim(void)
         if (!__atomic_compare_exchange_n(&t->state, &expected, WS_REC_CLAIMING, false,
                                          __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
             continue;
-        t->pid = getpid(); /* first: lets the reaper free the claim if we die here */
+        /* First: lets the reaper free the claim if we die before holding our life lock. */
+        __atomic_store_n(&t->pid, getpid(), __ATOMIC_RELAXED);
         memset(&t->wait, 0, sizeof t->wait);
         t->apc.head = t->apc.count = 0;
         t->index = i;
@@ -129,7 +137,7 @@ static void release_record(struct ws_thread *t)
 {
     abandon_mutexes(t); /* anything it took between its end and its death */
     ws_futex_wake(ws_thread_life_word(t), INT32_MAX);
-    __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
+    ws_thread_record_free(t);
 }
 
 static bool thread_gone(const struct ws_thread *t)
@@ -144,10 +152,12 @@ void ws_reap_threads_locked(void)
         struct ws_thread *t = ws_thread_at(i);
         uint32_t state = ws_thread_state(t);
         uint32_t life = __atomic_load_n(ws_thread_life_word(t), __ATOMIC_ACQUIRE);
+        pid_t pid;
         switch (state) {
         case WS_REC_CLAIMING:
             /* Its claimer died before holding its life lock. */
-            if (t->pid > 0 && ws_pid_gone(t->pid))
+            pid = __atomic_load_n(&t->pid, __ATOMIC_RELAXED);
+            if (pid > 0 && ws_pid_gone(pid))
                 release_record(t);
             break;
         case WS_REC_STARTING:

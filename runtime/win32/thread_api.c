@@ -32,7 +32,7 @@ static void *thread_main(void *arg)
             if (p)
                 p->pending_thread = WS_NONE;
             pthread_mutex_unlock(&t->life);
-            __atomic_store_n(&t->state, WS_REC_FREE, __ATOMIC_RELEASE);
+            ws_thread_record_free(t);
             t = NULL;
         }
         ws_unlock();

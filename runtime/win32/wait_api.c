@@ -99,49 +99,61 @@ DWORD WINAPI WaitForMultipleObjects(DWORD count, const HANDLE *handles, BOOL wai
     return WaitForMultipleObjectsEx(count, handles, wait_all, ms, FALSE);
 }
 
-/* The signal half of SignalObjectAndWait. ERROR_SUCCESS or the error. */
-static DWORD signal_object(struct ws_thread *self, HANDLE h)
+/* The right SignalObjectAndWait needs on the object it signals. */
+static uint32_t signal_access(int type)
 {
-    struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_FREE, 0);
-    if (!obj)
-        return ERROR_INVALID_HANDLE;
-    DWORD err;
+    switch (type) {
+    case WS_TYPE_EVENT:
+        return EVENT_MODIFY_STATE;
+    case WS_TYPE_SEMAPHORE:
+        return SEMAPHORE_MODIFY_STATE;
+    default:
+        return SYNCHRONIZE; /* a mutex (ReleaseMutex alone needs no right) */
+    }
+}
+
+/* The signal half of SignalObjectAndWait. ERROR_SUCCESS or the error. */
+static DWORD signal_object(struct ws_object *obj, struct ws_thread *self)
+{
+    DWORD err = ERROR_SUCCESS;
     ws_slot_begin();
     switch (obj->header.type) {
     case WS_TYPE_EVENT:
-        if (!ws_handle_lookup(self, h, WS_TYPE_EVENT, EVENT_MODIFY_STATE))
-            return ERROR_ACCESS_DENIED;
         event_set(obj);
-        err = ERROR_SUCCESS;
         break;
     case WS_TYPE_SEMAPHORE:
-        if (!ws_handle_lookup(self, h, WS_TYPE_SEMAPHORE, SEMAPHORE_MODIFY_STATE))
-            return ERROR_ACCESS_DENIED;
         err = semaphore_release(obj, 1, NULL);
         break;
-    case WS_TYPE_MUTEX:
+    default:
         err = mutex_release(obj, self, NULL);
         break;
-    default:
-        return ERROR_INVALID_HANDLE;
     }
     return ws_slot_unimplemented() ? ERROR_CALL_NOT_IMPLEMENTED : err;
 }
 
 /* Signal one object and start waiting on another as one step: no wake-up can slip in
- * between, because both happen under the dispatcher lock. */
+ * between, because both happen under the dispatcher lock. Windows checks the object to
+ * signal first, then the one to wait on, and changes nothing unless both are valid. */
 DWORD WINAPI SignalObjectAndWait(HANDLE to_signal, HANDLE to_wait, DWORD ms, BOOL alertable)
 {
     struct ws_thread *self = ws_self();
     if (!self)
         return WAIT_FAILED;
     ws_lock(self);
-    struct ws_object *wait_obj = lookup_waitable(self, to_wait);
+    struct ws_object *sig = ws_handle_lookup(self, to_signal, WS_TYPE_FREE, 0);
+    if (sig && sig->header.type != WS_TYPE_EVENT && sig->header.type != WS_TYPE_SEMAPHORE &&
+        sig->header.type != WS_TYPE_MUTEX) {
+        ws_set_error(ERROR_INVALID_HANDLE);
+        sig = NULL;
+    }
+    if (sig)
+        sig = ws_handle_lookup(self, to_signal, sig->header.type, signal_access(sig->header.type));
+    struct ws_object *wait_obj = sig ? lookup_waitable(self, to_wait) : NULL;
     if (!wait_obj) {
         ws_unlock();
-        return WAIT_FAILED; /* the lookup said why */
+        return WAIT_FAILED; /* the lookups said why */
     }
-    DWORD err = signal_object(self, to_signal);
+    DWORD err = signal_object(sig, self);
     if (err != ERROR_SUCCESS) {
         ws_unlock();
         ws_set_error(err);
