@@ -132,23 +132,32 @@ static DWORD signal_object(struct ws_object *obj, struct ws_thread *self)
 }
 
 /* Signal one object and start waiting on another as one step: no wake-up can slip in
- * between, because both happen under the dispatcher lock. Windows checks the object to
- * signal first, then the one to wait on, and changes nothing unless both are valid. */
+ * between, because both happen under the dispatcher lock. Nothing changes unless every
+ * check passes; they come in the order Wine's conformance runs show (tests/conformance):
+ * a NULL object to signal, then the object to wait on (it must grant SYNCHRONIZE), then
+ * the object to signal (it must exist, be an event, semaphore or mutex, and grant the
+ * right to signal it). */
 DWORD WINAPI SignalObjectAndWait(HANDLE to_signal, HANDLE to_wait, DWORD ms, BOOL alertable)
 {
     struct ws_thread *self = ws_self();
     if (!self)
         return WAIT_FAILED;
     ws_lock(self);
-    struct ws_object *sig = ws_handle_lookup(self, to_signal, WS_TYPE_FREE, 0);
-    if (sig && sig->header.type != WS_TYPE_EVENT && sig->header.type != WS_TYPE_SEMAPHORE &&
-        sig->header.type != WS_TYPE_MUTEX) {
+    struct ws_object *sig = NULL;
+    struct ws_object *wait_obj = NULL;
+    if (!to_signal)
         ws_set_error(ERROR_INVALID_HANDLE);
-        sig = NULL;
+    else if ((wait_obj = lookup_waitable(self, to_wait)) != NULL &&
+             !(sig = ws_handle_lookup(self, to_signal, WS_TYPE_FREE, 0)))
+        wait_obj = NULL;
+    if (wait_obj && sig->header.type != WS_TYPE_EVENT && sig->header.type != WS_TYPE_SEMAPHORE &&
+        sig->header.type != WS_TYPE_MUTEX) {
+        ws_set_error(ERROR_INVALID_HANDLE); /* STATUS_OBJECT_TYPE_MISMATCH */
+        wait_obj = NULL;
     }
-    if (sig)
-        sig = ws_handle_lookup(self, to_signal, sig->header.type, signal_access(sig->header.type));
-    struct ws_object *wait_obj = sig ? lookup_waitable(self, to_wait) : NULL;
+    if (wait_obj &&
+        !ws_handle_lookup(self, to_signal, sig->header.type, signal_access(sig->header.type)))
+        wait_obj = NULL;
     if (!wait_obj) {
         ws_unlock();
         return WAIT_FAILED; /* the lookups said why */
