@@ -4,6 +4,7 @@ release, gradescope, github-classroom, mutants and check commands. Run ./grade -
 import argparse
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -73,9 +74,19 @@ def grade_parser():
     return parser
 
 
+def ensure_dependencies():
+    """The Debian packages a build needs: installed when root, else the line to run."""
+    script = Path(__file__).resolve().parent.parent / "tests" / "support" / "ensure-deps"
+    if script.exists() and subprocess.run([str(script)]).returncode != 0:
+        raise SystemExit(1)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     try:
+        wants_help = any(a in ("-h", "--help") for a in argv)
+        if not wants_help and not (argv and argv[0] in ("github-classroom", "check")):
+            ensure_dependencies()
         if argv and argv[0] in COMMANDS:
             return _command(argv[0], argv[1:])
         return _grade(grade_parser().parse_args(argv))

@@ -51,10 +51,7 @@ def write_handout(root, out, labs):
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.name == "lab.toml":
             target.write_text(public_toml(path.read_text()))
-        elif path.name == "CMakeLists.txt" or path.suffix == ".cmake":
-            # The slots default to the student's own files: the handout has no solutions/.
-            target.write_text(path.read_text().replace("/solutions/", "/labs/"))
-        else:
+        else:  # CMake takes the slots from labs/ when solutions/ is absent
             shutil.copy2(path, target)
     # This grader itself (the tree's own copy may be a link or older).
     here = Path(__file__).resolve().parent
