@@ -393,9 +393,10 @@ DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n
         return WAIT_IO_COMPLETION;
     }
     if (timeout_ms == 0) {
-        /* A poll must see a death that nobody has reaped yet (an abandoned mutex). */
-        collect_watches(self, objs, n);
-        if (watched_thread_died(self)) {
+        /* A poll must see a death that nobody has reaped yet (an abandoned mutex, a
+         * process whose last thread is gone): look when one may have happened. */
+        bool complete = collect_watches(self, objs, n);
+        if (!complete || watched_thread_died(self)) {
             ws_reap_locked();
             if (wait_test(self, objs, n, all, &result)) {
                 ws_unlock();
