@@ -23,6 +23,7 @@ class Options:
     test_jobs: int = 2  # Criterion --jobs inside one lab
     log_dir: Path = None  # where each lab's log is kept (None: not kept)
     sanitizer: bool = False  # an AddressSanitizer build: no address-space limit
+    max_runs: int = run.MAX_RUNS  # runs of a failing test before it counts as failed
 
 
 def grade_submission(shared, labs, source, options):
@@ -106,7 +107,8 @@ def _build_and_run(shared, manifest, labs, lab, source, lab_work, log_path, resu
     run_dir.mkdir()
     limits = sandbox.Limits(address_space=0 if options.sanitizer else sandbox.Limits.address_space)
     by_id = {t.id: t for t in result.tests}
-    note = run.run_tests(binary, lab, by_id, run_dir, log_path, limits, options.test_jobs)
+    note = run.run_tests(binary, lab, by_id, run_dir, log_path, limits, options.test_jobs,
+                         options.max_runs)
     for test in result.tests:
         test.message = tidy_paths(test.message, manifest["src"])
     if note:

@@ -27,11 +27,12 @@ def wall_limit(tests, test_jobs):
     return max(15.0, total / max(1, test_jobs) + max((t.timeout for t in tests), default=0) + 10)
 
 
-def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2):
-    """Fill `results` (id -> TestResult), re-running failures. Returns a note on the run, or ""."""
+def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_runs=MAX_RUNS):
+    """Fill `results` (id -> TestResult), re-running failures up to `max_runs` runs in all.
+    Returns a note on the run, or ""."""
     note = ""
     pending = list(results.values())
-    for attempt in range(1, MAX_RUNS + 1):
+    for attempt in range(1, max_runs + 1):
         if not pending:
             break
         specs = {t.id: t for t in lab.tests}
