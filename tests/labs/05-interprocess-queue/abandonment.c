@@ -1,0 +1,101 @@
+/*
+ * Lab 05, public tests: a process killed inside push or pop, made to happen on purpose.
+ *
+ * A child does what a push (or a pop) does first, by the protocol in the handout: it
+ * takes `<name>:lock` and one unit of `<name>:free` (or `<name>:filled`) in one wait-all.
+ * Then it is killed, holding both. The next owner of the lock must see WAIT_ABANDONED and
+ * repair the queue: the unit the dead process took must come back, and nothing it did not
+ * commit may change the queue.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "queue_test.h"
+
+TestSuite(abandonment, .timeout = 30);
+
+struct half_done {
+    const char *name;
+    const char *unit; /* ":free" for a push, ":filled" for a pop */
+    struct wst_pipe ready;
+};
+
+/* Child: start the operation, say so, and wait to be killed. */
+static int start_and_wait_for_death(void *arg)
+{
+    struct half_done *h = arg;
+    char lock[160], unit[160];
+    snprintf(lock, sizeof lock, "%s:lock", h->name);
+    snprintf(unit, sizeof unit, "%s%s", h->name, h->unit);
+    HANDLE objects[2] = {OpenMutexA(SYNCHRONIZE, FALSE, lock),
+                         OpenSemaphoreA(SYNCHRONIZE, FALSE, unit)};
+    if (!objects[0] || !objects[1] ||
+        WaitForMultipleObjects(2, objects, TRUE, WST_LONG_MS) != WAIT_OBJECT_0) {
+        wst_send(&h->ready, 'f');
+        return 1;
+    }
+    wst_send(&h->ready, 'r');
+    for (;;)
+        pause();
+}
+
+/* Run the child and kill it once it holds the lock and a unit. */
+static void kill_half_done(const char *name, const char *unit)
+{
+    struct half_done h = {name, unit, {0, 0}};
+    cr_assert_eq(wst_pipe_open(&h.ready), 0);
+    pid_t pid = wst_spawn(start_and_wait_for_death, &h);
+    cr_assert_gt(pid, 0, "fork failed");
+    cr_assert_eq(wst_recv(&h.ready, WST_LONG_MS), 'r',
+                 "the child could not take %s:lock and a unit of %s%s: the queue must use "
+                 "the objects named in the handout (\"The objects\" table)",
+                 name, name, unit);
+    kill(pid, SIGKILL);
+    wst_reap(pid, WST_LONG_MS);
+    wst_pipe_close(&h.ready);
+}
+
+Test(abandonment, push_killed_holding_the_lock_is_repaired)
+{
+    char name[96];
+    wst_name(name, sizeof name, "q05-dead-push");
+    queue_t *q = queue_initialize(name, 4, 8);
+    cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
+    kill_half_done(name, ":free");
+    for (uint32_t i = 0; i < 4; i++)
+        cr_assert_eq(qt_push_u32(q, i, 0), WAIT_OBJECT_0,
+                     "push %u of 4 after a producer died inside push: the free slot it took "
+                     "never came back (was WAIT_ABANDONED repaired?)",
+                     i + 1);
+    cr_assert_eq(qt_push_u32(q, 99, 0), WAIT_TIMEOUT, "the queue must still hold exactly 4");
+    for (uint32_t i = 0; i < 4; i++) {
+        uint32_t value = 99;
+        cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
+        cr_assert_eq(value, i, "the dead push must not have left a message behind");
+    }
+    queue_destroy(q);
+}
+
+Test(abandonment, pop_killed_before_copying_loses_nothing)
+{
+    char name[96];
+    wst_name(name, sizeof name, "q05-dead-pop");
+    queue_t *q = queue_initialize(name, 4, 8);
+    cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
+    cr_assert_eq(qt_push_u32(q, 7, 0), WAIT_OBJECT_0);
+    cr_assert_eq(qt_push_u32(q, 8, 0), WAIT_OBJECT_0);
+    kill_half_done(name, ":filled");
+    uint32_t value = 0;
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0,
+                 "a consumer died before copying a message: the message must still be there");
+    cr_assert_eq(value, 7u);
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0,
+                 "the filled unit the dead consumer took never came back (was WAIT_ABANDONED "
+                 "repaired?)");
+    cr_assert_eq(value, 8u);
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_TIMEOUT);
+    for (uint32_t i = 0; i < 4; i++)
+        cr_assert_eq(qt_push_u32(q, i, 0), WAIT_OBJECT_0, "all 4 slots must be free again");
+    queue_destroy(q);
+}
