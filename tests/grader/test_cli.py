@@ -122,7 +122,7 @@ class Release(unittest.TestCase):
         self.assertIn("docs/workbook.md", names)
         self.assertIn("reference/01-adder/adder.c.o", names)
         self.assertNotIn("adder_hidden", (handout / "labs/01-adder/lab.toml").read_text())
-        self.assertNotIn("/solutions/", (handout / "CMakeLists.txt").read_text())
+        self.assertFalse((handout / "solutions").exists())
         # The handout grades on its own: skeleton zero, a correct file full marks on public tests.
         graded = subprocess.run([str(handout / "grade"), "--format", "json"], cwd=handout, capture_output=True,
                                 text=True, timeout=300)
