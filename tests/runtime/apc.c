@@ -103,7 +103,7 @@ Test(apc, an_apc_does_not_end_a_non_alertable_wait)
     struct non_alertable a = {CreateEventA(NULL, FALSE, FALSE, NULL), &ready, 0, -1, 0};
     HANDLE t = CreateThread(NULL, 0, non_alertable_then_alertable, &a, 0, NULL);
     cr_assert_eq(wst_recv(&ready, WST_LONG_MS), 'r');
-    cr_assert(rt_await_blocked(a.tid));
+    cr_assert(wst_await_blocked(a.tid));
     cr_assert_neq(QueueUserAPC(record, t, 7), 0);
     cr_assert_eq(WaitForSingleObject(t, WST_QUIET_MS), WAIT_TIMEOUT, "the APC ended the wait");
     cr_assert(SetEvent(a.ev));

@@ -57,7 +57,7 @@ Test(death, killing_a_mutex_owner_abandons_it_to_the_waiters_at_once)
     struct rt_wait w = rt_wait_one(m, INFINITE, &report, &ready);
     pid_t waiter = rt_spawn_waiter(&w);
     cr_assert_eq(wst_recv(&ready, WST_LONG_MS), 'r');
-    cr_assert(rt_await_blocked(waiter));
+    cr_assert(wst_await_blocked(waiter));
     struct rt_wait tw = rt_wait_one(m, INFINITE, &report, &ready);
     pthread_t t = rt_start_waiter_thread(&tw);
     rt_assert_blocked(&tw, rt_await_ready(&tw));
@@ -98,14 +98,14 @@ Test(death, a_process_killed_in_a_wait_all_takes_nothing_and_blocks_nobody)
                                   .report = &report};
     struct victim v = {.name = name, .wait = &victim_wait, .told = &told};
     pid_t victim = start_victim(&v);
-    cr_assert(rt_await_blocked(victim));
+    cr_assert(wst_await_blocked(victim));
 
     /* A second process waits for the same three objects. */
     struct rt_wait w = victim_wait;
     w.ready = &ready;
     pid_t survivor = rt_spawn_waiter(&w);
     cr_assert_eq(wst_recv(&ready, WST_LONG_MS), 'r');
-    cr_assert(rt_await_blocked(survivor));
+    cr_assert(wst_await_blocked(survivor));
 
     kill_and_reap(victim);
     /* Its named event is gone with it. */

@@ -32,7 +32,7 @@ static void start_waiters(struct waiters *ws, struct rt_wait proto, int threads,
             cr_assert_eq(wst_recv(&ws->ready, WST_LONG_MS), 'r');
             task = ws->pid[i];
         }
-        cr_assert(rt_await_blocked(task), "waiter %d never blocked", i);
+        cr_assert(wst_await_blocked(task), "waiter %d never blocked", i);
     }
     cr_assert_eq(wst_recv(&ws->report, WST_QUIET_MS), -1, "a waiter returned without a signal");
 }
@@ -237,7 +237,7 @@ Test(events, named_event_waited_by_another_program)
         rt_exec_child((const char *[]){RT_CHILD_PATH, "wait-event", name, "50", NULL});
     cr_assert_eq(wst_reap(timed_out, WST_LONG_MS), RT_CHILD_TIMEOUT);
     pid_t pid = rt_exec_child((const char *[]){RT_CHILD_PATH, "wait-event", name, "10000", NULL});
-    cr_assert(rt_await_blocked(pid));
+    cr_assert(wst_await_blocked(pid));
     cr_assert(SetEvent(ev));
     assert_child_ok(pid);
     CloseHandle(ev);

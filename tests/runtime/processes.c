@@ -101,7 +101,7 @@ Test(processes, an_inherited_handle_keeps_the_object_alive_in_the_child)
     PROCESS_INFORMATION pi;
     cr_assert(rt_create_child(args, TRUE, &pi));
     cr_assert(CloseHandle(ev));
-    cr_assert(rt_await_blocked((pid_t)pi.dwProcessId));
+    cr_assert(wst_await_blocked((pid_t)pi.dwProcessId));
     DWORD code;
     cr_assert(GetExitCodeProcess(pi.hProcess, &code));
     cr_assert_eq(code, STILL_ACTIVE);

@@ -3,7 +3,7 @@
  *
  * Waiters run in a thread or a forked child, report their wait's result as one byte
  * through a pipe (rt_code) and never assert. "Blocked" is shown by the waiter's
- * thread sleeping in a futex call (rt_await_blocked) and by the absence of a report
+ * thread sleeping in a futex call (wst_await_blocked) and by the absence of a report
  * for WST_QUIET_MS; only then do tests signal.
  */
 #ifndef RT_H
@@ -121,55 +121,11 @@ static inline pid_t rt_spawn_waiter(struct rt_wait *w)
     return pid;
 }
 
-/* True when task `tid` (a thread of any process) is asleep in a futex call. */
-static inline bool rt_task_in_futex(pid_t tid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    const char *state = strrchr(buf, ')');
-    if (!state || state[1] != ' ' || state[2] != 'S')
-        return false;
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)tid);
-    fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return true; /* no syscall file: sleeping is the best we can tell */
-    n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return true;
-    buf[n] = '\0';
-    long nr = strtol(buf, NULL, 10);
-    return nr == SYS_futex || nr == 449 /* futex_waitv */;
-}
-
-/* Wait (up to WST_LONG_MS) until task `tid` has been asleep in a futex call for a few
- * consecutive looks, i.e. is blocked in its wait. Returns false on timeout. */
-static inline bool rt_await_blocked(pid_t tid)
-{
-    long long deadline = wst_now_ms() + WST_LONG_MS;
-    int streak = 0;
-    while (wst_now_ms() < deadline) {
-        streak = rt_task_in_futex(tid) ? streak + 1 : 0;
-        if (streak >= 5)
-            return true;
-        usleep(2000);
-    }
-    return false;
-}
-
 /* Start a waiter (thread or child), wait until it is blocked, and check it stays so for
  * WST_QUIET_MS. */
 static inline void rt_assert_blocked(struct rt_wait *w, pid_t tid_or_pid)
 {
-    cr_assert(rt_await_blocked(tid_or_pid), "waiter %d never blocked", (int)tid_or_pid);
+    cr_assert(wst_await_blocked(tid_or_pid), "waiter %d never blocked", (int)tid_or_pid);
     cr_assert_eq(wst_recv(w->report, WST_QUIET_MS), -1, "waiter returned while it should block");
 }
 

@@ -90,7 +90,7 @@ Test(semaphores, release_n_wakes_n_waiters_across_processes)
     for (int i = 0; i < 4; i++) {
         pid[i] = rt_spawn_waiter(&w);
         cr_assert_eq(wst_recv(&ready, WST_LONG_MS), 'r');
-        cr_assert(rt_await_blocked(pid[i]));
+        cr_assert(wst_await_blocked(pid[i]));
     }
     LONG previous = -1;
     cr_assert(ReleaseSemaphore(s, 3, &previous));

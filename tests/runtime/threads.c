@@ -89,7 +89,7 @@ Test(threads, open_thread_from_another_process_waits_for_its_end)
     cr_assert_not_null(same);
     cr_assert_eq(GetThreadId(same), tid);
     pid_t pid = wst_spawn(wait_on_thread_by_id, &tid);
-    cr_assert(rt_await_blocked(pid));
+    cr_assert(wst_await_blocked(pid));
     cr_assert(SetEvent(g.go));
     assert_child_ok(pid);
     cr_assert_eq(WaitForSingleObject(same, WST_LONG_MS), WAIT_OBJECT_0);

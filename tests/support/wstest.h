@@ -12,11 +12,14 @@
 #define WSTEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -112,6 +115,50 @@ static inline int wst_recv(struct wst_pipe *p, int timeout_ms)
         return -1;
     unsigned char byte;
     return read(p->rd, &byte, 1) == 1 ? byte : -1;
+}
+
+/* True when task `tid` (a thread of any process) is asleep in a futex call. */
+static inline bool wst_task_in_futex(pid_t tid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *state = strrchr(buf, ')');
+    if (!state || state[1] != ' ' || state[2] != 'S')
+        return false;
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)tid);
+    fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return true; /* no syscall file: sleeping is the best we can tell */
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    long nr = strtol(buf, NULL, 10);
+    return nr == SYS_futex || nr == 449 /* futex_waitv */;
+}
+
+/* Wait (up to WST_LONG_MS) until task `tid` has been asleep in a futex call for a few
+ * consecutive looks, i.e. is blocked in its wait. Returns false on timeout. */
+static inline bool wst_await_blocked(pid_t tid)
+{
+    long long deadline = wst_now_ms() + WST_LONG_MS;
+    int streak = 0;
+    while (wst_now_ms() < deadline) {
+        streak = wst_task_in_futex(tid) ? streak + 1 : 0;
+        if (streak >= 5)
+            return true;
+        usleep(2000);
+    }
+    return false;
 }
 
 #endif /* WSTEST_H */

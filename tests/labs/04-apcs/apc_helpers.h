@@ -164,6 +164,9 @@ static inline void waiter_start(struct waiter *w, enum wait_kind kind)
     w->thread = CreateThread(NULL, 0, waiter_thread, w, 0, NULL);
     cr_assert_not_null(w->thread, "CreateThread failed (error %u)", (unsigned)GetLastError());
     cr_assert_eq(wst_recv(&w->report, WST_LONG_MS), 'w', "the waiter thread did not start");
+    /* It reported just before waiting: make sure it really is asleep in its wait, or an APC
+     * queued now would arrive before the wait and test nothing. */
+    cr_assert(wst_await_blocked((pid_t)GetThreadId(w->thread)), "the waiter never blocked");
 }
 
 /* The waiter must still be inside its wait: no report within WST_QUIET_MS. */
