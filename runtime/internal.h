@@ -100,8 +100,6 @@ extern struct ws_local ws_g;
 /* Attach this process (and register the calling thread) if needed. Returns the calling
  * thread's record, or NULL with the Win32 error set. Never takes the lock twice. */
 struct ws_thread *ws_self(void);
-/* Like ws_self() but for code that may run before any attach: NULL, no error. */
-struct ws_thread *ws_self_if_attached(void);
 
 static inline struct ws_object *ws_objects(void)
 {
@@ -223,7 +221,6 @@ bool ws_thread_register_locked(struct ws_thread *t, uint32_t process);
 bool ws_thread_life_dead(const struct ws_thread *t);
 uint32_t *ws_thread_life_word(struct ws_thread *t);
 void ws_repair_locked(void);
-void ws_thread_forget_self(void);
 
 /* ---- Futexes (dispatcher/futex.c) ------------------------------------------------------ */
 struct ws_futex_wait {

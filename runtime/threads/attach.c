@@ -16,7 +16,6 @@
 #include "threads/process.h"
 
 static _Thread_local struct ws_thread *tls_self;
-static _Thread_local DWORD tls_exit_code;
 static pthread_mutex_t attach_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t exit_key;
 static bool hooks_installed;
@@ -55,7 +54,6 @@ static struct ws_thread *register_self(uint32_t fork_parent)
     }
     ws_unlock();
     tls_self = t;
-    tls_exit_code = 0;
     pthread_setspecific(exit_key, t);
     return t;
 }
@@ -80,7 +78,6 @@ struct ws_thread *ws_self_slow(void)
 void ws_attach_current(struct ws_thread *t)
 {
     tls_self = t;
-    tls_exit_code = 0;
     pthread_setspecific(exit_key, t);
 }
 
@@ -88,16 +85,6 @@ struct ws_thread *ws_self(void)
 {
     struct ws_thread *t = tls_self;
     return t ? t : ws_self_slow();
-}
-
-struct ws_thread *ws_self_if_attached(void)
-{
-    return tls_self;
-}
-
-void ws_thread_set_exit_code(DWORD code)
-{
-    tls_exit_code = code;
 }
 
 void ws_thread_exit_self(DWORD exit_code)
@@ -120,7 +107,7 @@ void ws_thread_exit_self(DWORD exit_code)
 static void on_thread_exit(void *arg)
 {
     (void)arg;
-    ws_thread_exit_self(tls_exit_code);
+    ws_thread_exit_self(0); /* pthread_exit or a pthread's return: no Win32 code */
 }
 
 static void on_process_exit(int status, void *arg)

@@ -7,8 +7,6 @@
 /* The calling thread ends now: abandon, signal, free its record (ExitThread, thread
  * start routine returning). */
 void ws_thread_exit_self(DWORD exit_code);
-/* The code reported if the thread ends by pthread_exit or its start routine. */
-void ws_thread_set_exit_code(DWORD code);
 
 /* Make t the calling thread's record (a thread CreateThread started). */
 void ws_attach_current(struct ws_thread *t);
