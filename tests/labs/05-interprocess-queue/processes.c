@@ -137,3 +137,67 @@ Test(processes, transfer_2x2_processes, .timeout = 60)
     cr_assert_eq(counts[0], 0u, "%zu messages were lost", counts[0]);
     cr_assert_eq(counts[2], 0u, "%zu messages were delivered twice", counts[2]);
 }
+
+/* Child: create or open the queue, say so, push one value, keep the queue open. */
+static int initialize_and_report(void *arg)
+{
+    struct peer *p = arg;
+    close(p->hold.wr);
+    queue_t *q = queue_initialize(p->name, 4, 8);
+    wst_send(&p->report, q != NULL ? 'd' : 'f');
+    if (q == NULL || qt_push_u32(q, p->value, 0) != WAIT_OBJECT_0)
+        return 1;
+    qt_wait_closed(p->hold.rd);
+    queue_destroy(q);
+    return 0;
+}
+
+/* The race the hidden create_race test hopes to hit, made certain: the test owns
+ * `<name>:lock`, so a queue_initialize that takes the lock first must go to sleep in that
+ * wait before it touches the ring; one that does not will report, or leave a ring behind. */
+Test(processes, initialization_holds_the_lock)
+{
+    struct peer p = {.value = 77};
+    wst_name(p.name, sizeof p.name, "q05-initlock");
+    cr_assert_eq(wst_pipe_open(&p.report), 0);
+    cr_assert_eq(wst_pipe_open(&p.hold), 0);
+    char lock_name[160], ring_name[160];
+    snprintf(lock_name, sizeof lock_name, "%s:lock", p.name);
+    snprintf(ring_name, sizeof ring_name, "%s:ring", p.name);
+    HANDLE lock = CreateMutexA(NULL, TRUE, lock_name);
+    cr_assert_not_null(lock);
+
+    pid_t child = wst_spawn(initialize_and_report, &p);
+    cr_assert_gt(child, 0, "fork failed");
+    bool asleep = false;
+    int report = -1;
+    long long deadline = wst_now_ms() + WST_LONG_MS;
+    for (int streak = 0; !asleep && report == -1 && wst_now_ms() < deadline;) {
+        report = wst_recv(&p.report, 2);
+        streak = wst_task_in_futex(child) ? streak + 1 : 0;
+        asleep = streak >= 5;
+    }
+    cr_assert_eq(report, -1,
+                 "queue_initialize finished while another process owned %s: it must own the "
+                 "lock while it creates and fills in the ring (handout, Step 2)",
+                 lock_name);
+    cr_assert(asleep, "queue_initialize neither finished nor slept within %d ms", WST_LONG_MS);
+    HANDLE ring = OpenFileMappingA(FILE_MAP_READ, FALSE, ring_name);
+    cr_assert_null(ring,
+                   "%s already exists while %s is held by someone else: queue_initialize must "
+                   "take the lock before it creates the ring (handout, Step 2)",
+                   ring_name, lock_name);
+
+    cr_assert(ReleaseMutex(lock));
+    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'd',
+                 "queue_initialize did not finish once the lock was free");
+    queue_t *q = queue_initialize(p.name, 4, 8);
+    cr_assert_not_null(q);
+    uint32_t value = 0;
+    cr_assert_eq(qt_pop_u32(q, &value, WST_LONG_MS), WAIT_OBJECT_0);
+    cr_assert_eq(value, p.value);
+    close(p.hold.wr);
+    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    queue_destroy(q);
+    CloseHandle(lock);
+}
