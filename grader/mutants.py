@@ -2,7 +2,9 @@
 
 Grades, for each lab, the reference solution (must get full marks), the skeleton in labs/ (must get
 zero) and every mutant tests/mutants/NN-topic/*.diff (a patch against the solution that must lose
-points). Prints the table lab | mutant | score and exits 1 unless all three hold.
+points, and fail the test its "# Caught by: suite/test" header line names: a deterministic test, so
+that the table never depends on a race being hit). Prints the table lab | mutant | score | verdict |
+the tests that caught it, and exits 1 unless all of this holds.
 """
 
 import argparse
@@ -24,8 +26,22 @@ def description(diff):
     for line in diff.read_text().splitlines():
         if line.startswith("---"):
             break
-        lines.append(line.lstrip("# ").removeprefix("Mutant:").strip())
+        if not line.startswith("# Caught by:"):
+            lines.append(line.lstrip("# ").removeprefix("Mutant:").strip())
     return " ".join(l for l in lines if l)
+
+
+def caught_by(diff):
+    """The test ids a `# Caught by: suite/test, ...` header line promises will fail, every time.
+
+    A mutant caught only by a random test (a race that may not be hit) would make this table
+    flaky; naming the deterministic test that catches it keeps the promise checkable."""
+    for line in diff.read_text().splitlines():
+        if line.startswith("---"):
+            break
+        if line.startswith("# Caught by:"):
+            return [t.strip() for t in line.removeprefix("# Caught by:").split(",") if t.strip()]
+    return []
 
 
 def apply_mutant(root, lab, diff, into):
@@ -54,10 +70,10 @@ def main(argv):
     shared = build.SharedBuild(root, labs, jobs=2, progress=lambda m: print(m, file=sys.stderr))
     shared.ensure()
     scratch = Path(tempfile.mkdtemp(prefix="winsync-mutants-"))
-    jobs = []  # (lab, name, expectation, source or error)
+    jobs = []  # (lab, name, expectation, source or error, tests that must fail)
     for lab in chosen:
-        jobs.append((lab, "solution", "full", Solutions(root)))
-        jobs.append((lab, "skeleton", "zero", WorkingCopy(root)))
+        jobs.append((lab, "solution", "full", Solutions(root), []))
+        jobs.append((lab, "skeleton", "zero", WorkingCopy(root), []))
         diffs = sorted((root / "tests" / "mutants" / lab.folder).glob("*.diff"))
         if not diffs:
             print(f"warning: no mutants in tests/mutants/{lab.folder}/", file=sys.stderr)
@@ -66,10 +82,10 @@ def main(argv):
                 source = apply_mutant(root, lab, diff, scratch / lab.folder / diff.stem)
             except RuntimeError as error:
                 source = error
-            jobs.append((lab, diff.stem, "loses", source))
+            jobs.append((lab, diff.stem, "loses", source, caught_by(diff)))
 
     def grade_one(job):
-        lab, _, expectation, source = job
+        lab, _, expectation, source, _ = job
         if isinstance(source, Exception):
             return None
         options = Options(jobs=1, test_jobs=args.test_jobs)
@@ -84,25 +100,33 @@ def main(argv):
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     failures = 0
-    rows = [("lab", "mutant", "score", "verdict")]
-    for (lab, name, expectation, source), result in zip(jobs, results):
+    rows = [("lab", "mutant", "score", "verdict", "caught by")]
+    for (lab, name, expectation, source, promised), result in zip(jobs, results):
+        failed = []
         if result is None:
             verdict, score = f"BROKEN: {source}", "-"
         else:
             score = f"{result.score:g}/{result.max_score:g}"
+            failed = [t.id for t in result.tests if not t.passed]
+            missed = [t for t in promised if t not in failed]
             ok = {"full": result.score == result.max_score and result.max_score > 0,
                   "zero": result.score == 0,
-                  "loses": result.score < result.max_score}[expectation]
+                  "loses": result.score < result.max_score and not missed}[expectation]
             verdict = "ok" if ok else {"full": "FAIL: the solution must get full marks",
                                        "zero": "FAIL: the skeleton must score zero",
                                        "loses": "FAIL: survives (no test catches it)"}[expectation]
+            if missed and result.score < result.max_score:
+                verdict = f"FAIL: not caught by {', '.join(missed)} (its '# Caught by:' line)"
+            elif expectation == "loses" and ok and not promised:
+                verdict = "FAIL: no '# Caught by:' line names the test that always catches it"
             if not ok and result.status != "graded":
                 verdict += f" [{result.message.splitlines()[0]}]"
         failures += verdict != "ok"
-        rows.append((f"{lab.key} {lab.slug}", name, score, verdict))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        lost = ", ".join(failed) if expectation == "loses" else ""
+        rows.append((f"{lab.key} {lab.slug}", name, score, verdict, lost))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
-        print(" | ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + " | " + row[3])
+        print(" | ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + " | " + row[4])
     mutants = sum(1 for job in jobs if job[2] == "loses")
     print(f"\n{mutants} mutants, {failures} problem(s).")
     return 1 if failures else 0

@@ -192,6 +192,7 @@ FILES = {
     """,
     "tests/mutants/01-adder/negative_wrong.diff": """
         # Mutant: negative numbers come out positive.
+        # Caught by: adder/negative
         --- a/solutions/01-adder/adder.c
         +++ b/solutions/01-adder/adder.c
         @@ -1,5 +1,5 @@
@@ -204,6 +205,7 @@ FILES = {
     """,
     "tests/mutants/02-counter/starts_at_zero.diff": """
         # Mutant: counts from zero.
+        # Caught by: counter/first
         --- a/solutions/02-counter/counter.c
         +++ b/solutions/02-counter/counter.c
         @@ -2,5 +2,5 @@

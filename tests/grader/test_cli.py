@@ -171,20 +171,33 @@ class Mutants(unittest.TestCase):
     def test_mutants_table_and_a_survivor(self):
         root = support.tree()
         survivor = root / "tests/mutants/01-adder/survivor.diff"
-        survivor.write_text("# Mutant: adds in the other order (equivalent).\n--- a/solutions/01-adder/adder.c\n"
-                            "+++ b/solutions/01-adder/adder.c\n@@ -2,4 +2,4 @@\n int adder_add(int a, int b)\n {\n"
-                            "-    return a + b;\n+    return b + a;\n }\n")
+        patch = ("--- a/solutions/01-adder/adder.c\n+++ b/solutions/01-adder/adder.c\n@@ -2,4 +2,4 @@\n"
+                 " int adder_add(int a, int b)\n {{\n-    return a + b;\n+    return {};\n }}\n")
+        made = {
+            # equivalent to the solution: no test can catch it
+            "survivor": "# Mutant: adds in the other order.\n# Caught by: adder/small\n" + patch.format("b + a"),
+            # caught, but not by the test its header promises
+            "wrong_promise": "# Mutant: off by one for negatives.\n# Caught by: adder/small\n"
+                             + patch.format("a < 0 ? a + b + 1 : a + b"),
+            # caught, but its header promises nothing
+            "no_promise": "# Mutant: off by one for negatives.\n" + patch.format("a < 0 ? a + b - 1 : a + b"),
+        }
+        for name, text in made.items():
+            (root / f"tests/mutants/01-adder/{name}.diff").write_text(text)
         try:
             result = support.grade_cli("mutants")
         finally:
-            survivor.unlink()
+            for name in made:
+                (root / f"tests/mutants/01-adder/{name}.diff").unlink()
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
-        self.assertIn("negative_wrong | 4/5", result.stdout)
-        self.assertIn("starts_at_zero | 0/4", result.stdout)
+        self.assertRegex(result.stdout, r"negative_wrong +\| 4/5 +\| ok +\| adder/negative")
+        self.assertRegex(result.stdout, r"starts_at_zero +\| 0/4 +\| ok +\| counter/first, counter/sequence")
         self.assertRegex(result.stdout, r"01 adder +\| skeleton +\| 0/5 +\| ok")
         self.assertRegex(result.stdout, r"02 counter +\| solution +\| 4/4 +\| ok")
         self.assertRegex(result.stdout, r"survivor +\| 5/5 +\| FAIL: survives")
-        self.assertIn("3 mutants, 1 problem(s).", result.stdout)
+        self.assertRegex(result.stdout, r"wrong_promise +\| 4/5 +\| FAIL: not caught by adder/small")
+        self.assertRegex(result.stdout, r"no_promise +\| 4/5 +\| FAIL: no '# Caught by:' line")
+        self.assertIn("5 mutants, 3 problem(s).", result.stdout)
 
 
 if __name__ == "__main__":

@@ -99,3 +99,79 @@ Test(abandonment, pop_killed_before_copying_loses_nothing)
         cr_assert_eq(qt_push_u32(q, i, 0), WAIT_OBJECT_0, "all 4 slots must be free again");
     queue_destroy(q);
 }
+
+struct blocked_op {
+    const char *name;
+    bool push; /* push one value, or pop one */
+    struct wst_pipe ready, go;
+};
+
+/* Child: open the queue, say so; when told, push (or pop) with INFINITE: the test holds the
+ * lock by then. */
+static int operate_and_block(void *arg)
+{
+    struct blocked_op *b = arg;
+    queue_t *q = queue_initialize(b->name, 4, 8);
+    wst_send(&b->ready, q != NULL ? 'r' : 'f');
+    if (q == NULL || wst_recv(&b->go, WST_LONG_MS) != 'g')
+        return 1;
+    uint32_t value = 5;
+    DWORD r = b->push ? qt_push_u32(q, value, INFINITE) : qt_pop_u32(q, &value, INFINITE);
+    return r == WAIT_OBJECT_0 ? 0 : 2;
+}
+
+/* Start a push (or pop) in a child while this thread owns `<name>:lock`, wait until the child
+ * sleeps in its wait, kill it, release the lock. A wait-all takes nothing until it takes
+ * everything, so the dead child must have taken no unit. */
+static void kill_while_waiting_for_the_lock(const char *name, bool push)
+{
+    char lock_name[160];
+    snprintf(lock_name, sizeof lock_name, "%s:lock", name);
+    HANDLE lock = OpenMutexA(SYNCHRONIZE | MUTEX_MODIFY_STATE, FALSE, lock_name);
+    cr_assert_not_null(lock,
+                       "%s does not exist: the queue must use the objects named in the "
+                       "handout (\"The objects\" table)",
+                       lock_name);
+    struct blocked_op b = {name, push, {0, 0}, {0, 0}};
+    cr_assert(wst_pipe_open(&b.ready) == 0 && wst_pipe_open(&b.go) == 0);
+    pid_t pid = wst_spawn(operate_and_block, &b);
+    cr_assert_gt(pid, 0, "fork failed");
+    cr_assert_eq(wst_recv(&b.ready, WST_LONG_MS), 'r', "the child could not open the queue");
+    cr_assert_eq(WaitForSingleObject(lock, WST_LONG_MS), WAIT_OBJECT_0);
+    wst_send(&b.go, 'g');
+    cr_assert(wst_await_blocked(pid),
+              "the child's %s neither returned nor slept while the lock was held",
+              push ? "push" : "pop");
+    kill(pid, SIGKILL);
+    wst_reap(pid, WST_LONG_MS);
+    wst_pipe_close(&b.ready);
+    wst_pipe_close(&b.go);
+    cr_assert(ReleaseMutex(lock));
+    CloseHandle(lock);
+}
+
+Test(abandonment, killed_while_waiting_for_the_lock_takes_nothing)
+{
+    char name[96];
+    wst_name(name, sizeof name, "q05-dead-waiter");
+    queue_t *q = queue_initialize(name, 4, 8);
+    cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
+    kill_while_waiting_for_the_lock(name, true);
+    for (uint32_t i = 0; i < 4; i++)
+        cr_assert_eq(qt_push_u32(q, i, 0), WAIT_OBJECT_0,
+                     "push %u of 4 into an empty queue failed after a producer was killed while "
+                     "it waited for the lock: it took a free unit before the lock (take both in "
+                     "one wait-all, Step 3)",
+                     i + 1);
+    kill_while_waiting_for_the_lock(name, false);
+    for (uint32_t i = 0; i < 4; i++) {
+        uint32_t value = 99;
+        cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0,
+                     "pop %u of 4 from a full queue failed after a consumer was killed while it "
+                     "waited for the lock: it took a filled unit before the lock (take both in "
+                     "one wait-all, Step 3)",
+                     i + 1);
+        cr_assert_eq(value, i);
+    }
+    queue_destroy(q);
+}
