@@ -21,6 +21,10 @@
 
 #include "queue.h"
 
+#ifdef __linux__ /* against winsync: say where a child that does not end is stuck */
+#include <dirent.h>
+#endif
+
 #define CAPACITY 16
 #define MESSAGE_SIZE 64
 #define HEADER_BYTES 12           /* producer, sequence, checksum */
@@ -174,14 +178,48 @@ static HANDLE start_child(const char *arguments)
     return info.hProcess;
 }
 
+#ifdef __linux__
+/* Print each thread's state, kernel wait channel and system call (a rare hang's only trace). */
+static void describe_stuck_child(DWORD pid)
+{
+    char path[320], line[256];
+    snprintf(path, sizeof path, "/proc/%lu/task", (unsigned long)pid);
+    DIR *tasks = opendir(path);
+    struct dirent *task;
+    while (tasks && (task = readdir(tasks)) != NULL) {
+        if (task->d_name[0] == '.')
+            continue;
+        const char *files[] = {"stat", "wchan", "syscall"};
+        printf("  child %lu thread %s:", (unsigned long)pid, task->d_name);
+        for (int i = 0; i < 3; i++) {
+            snprintf(path, sizeof path, "/proc/%lu/task/%s/%s", (unsigned long)pid, task->d_name,
+                     files[i]);
+            FILE *f = fopen(path, "r");
+            if (f && fgets(line, sizeof line, f))
+                printf(" %s=%.*s", files[i], (int)strcspn(line, "\n"), line);
+            if (f)
+                fclose(f);
+        }
+        printf("\n");
+    }
+    if (tasks)
+        closedir(tasks);
+}
+#endif
+
 /* Wait for a child; returns its exit code, or 999 if it did not end within 60 s. */
 static DWORD finish_child(HANDLE process)
 {
     DWORD code = 999;
-    if (WaitForSingleObject(process, 60000) == WAIT_OBJECT_0)
+    if (WaitForSingleObject(process, 60000) == WAIT_OBJECT_0) {
         GetExitCodeProcess(process, &code);
-    else
+    } else {
+        printf("child %lu did not end within 60 s\n", (unsigned long)GetProcessId(process));
+#ifdef __linux__
+        describe_stuck_child(GetProcessId(process));
+#endif
         TerminateProcess(process, 999);
+    }
     CloseHandle(process);
     return code;
 }
