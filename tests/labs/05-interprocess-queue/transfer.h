@@ -6,6 +6,8 @@
 #ifndef TRANSFER_H
 #define TRANSFER_H
 
+#include <criterion/criterion.h>
+
 #include "queue_test.h"
 
 #define QT_MAX_PRODUCERS 8
@@ -118,6 +120,25 @@ static inline void qt_count_seen(const struct qt_transfer *t, size_t counts[3])
     counts[0] = counts[1] = counts[2] = 0;
     for (size_t i = 0; i < (size_t)t->producers * t->per_producer; i++)
         counts[t->seen[i] < 2 ? t->seen[i] : 2]++;
+}
+
+/* In the parent, after qt_run_transfer: every child ended well and every message arrived
+ * exactly once, intact and in its producer's order. */
+static inline void qt_assert_transfer_ok(const struct qt_transfer *t)
+{
+    for (uint32_t i = 0; i < t->producers; i++)
+        cr_assert_eq(t->producer_status[i], 0, "producer %u ended with %d", i,
+                     t->producer_status[i]);
+    cr_assert_eq(t->stop_status, (int)WAIT_OBJECT_0, "pushing the stop messages failed");
+    for (uint32_t i = 0; i < t->consumers; i++)
+        cr_assert_eq(t->consumer_status[i], 0, "consumer %u ended with %d", i,
+                     t->consumer_status[i]);
+    size_t counts[3];
+    qt_count_seen(t, counts);
+    cr_assert_eq(*t->invalid, 0u, "%u messages were torn, unknown or out of order", *t->invalid);
+    cr_assert_eq(counts[0], 0u, "%zu of %zu messages were lost", counts[0],
+                 (size_t)t->producers * t->per_producer);
+    cr_assert_eq(counts[2], 0u, "%zu messages were delivered twice", counts[2]);
 }
 
 #endif /* TRANSFER_H */

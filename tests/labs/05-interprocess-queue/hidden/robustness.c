@@ -123,16 +123,7 @@ Test(robustness, transfer_4x4_200k, .timeout = 180)
                             .consumers = 4,
                             .per_producer = 50000};
     cr_assert(qt_run_transfer(&t, 150000), "setting up the transfer failed");
-    for (uint32_t i = 0; i < t.producers; i++)
-        cr_assert_eq(t.producer_status[i], 0, "producer %u ended with %d", i, t.producer_status[i]);
-    cr_assert_eq(t.stop_status, (int)WAIT_OBJECT_0, "pushing the stop messages failed");
-    for (uint32_t i = 0; i < t.consumers; i++)
-        cr_assert_eq(t.consumer_status[i], 0, "consumer %u ended with %d", i, t.consumer_status[i]);
-    size_t counts[3];
-    qt_count_seen(&t, counts);
-    cr_assert_eq(*t.invalid, 0u, "%u messages were torn, unknown or out of order", *t.invalid);
-    cr_assert_eq(counts[0], 0u, "%zu of 200000 messages were lost", counts[0]);
-    cr_assert_eq(counts[2], 0u, "%zu messages were delivered twice", counts[2]);
+    qt_assert_transfer_ok(&t);
 }
 
 /* ---- kill -9 of random producers and consumers ------------------------------------------ */
