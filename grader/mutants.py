@@ -57,6 +57,27 @@ def apply_mutant(root, lab, diff, into):
     return Files(f"mutant {diff.stem}", {lab.key: {n: into / "solutions" / lab.folder / n for n in lab.student_files}})
 
 
+def verdict_of(expectation, result, promised, failed):
+    """"ok", or what is wrong with this row: `expectation` is full, zero or loses."""
+    if expectation == "full":
+        ok = result.score == result.max_score and result.max_score > 0
+        problem = "FAIL: the solution must get full marks"
+    elif expectation == "zero":
+        ok, problem = result.score == 0, "FAIL: the skeleton must score zero"
+    elif result.score == result.max_score:
+        ok, problem = False, "FAIL: survives (no test catches it)"
+    elif not promised:
+        return "FAIL: no '# Caught by:' line names the test that always catches it"
+    else:
+        missed = [t for t in promised if t not in failed]
+        ok, problem = not missed, f"FAIL: not caught by {', '.join(missed)} (its '# Caught by:' line)"
+    if ok:
+        return "ok"
+    if result.status != "graded":
+        problem += f" [{result.message.splitlines()[0]}]"
+    return problem
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="grade mutants", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,19 +129,7 @@ def main(argv):
         else:
             score = f"{result.score:g}/{result.max_score:g}"
             failed = [t.id for t in result.tests if not t.passed]
-            missed = [t for t in promised if t not in failed]
-            ok = {"full": result.score == result.max_score and result.max_score > 0,
-                  "zero": result.score == 0,
-                  "loses": result.score < result.max_score and not missed}[expectation]
-            verdict = "ok" if ok else {"full": "FAIL: the solution must get full marks",
-                                       "zero": "FAIL: the skeleton must score zero",
-                                       "loses": "FAIL: survives (no test catches it)"}[expectation]
-            if missed and result.score < result.max_score:
-                verdict = f"FAIL: not caught by {', '.join(missed)} (its '# Caught by:' line)"
-            elif expectation == "loses" and ok and not promised:
-                verdict = "FAIL: no '# Caught by:' line names the test that always catches it"
-            if not ok and result.status != "graded":
-                verdict += f" [{result.message.splitlines()[0]}]"
+            verdict = verdict_of(expectation, result, promised, failed)
         failures += verdict != "ok"
         lost = ", ".join(failed) if expectation == "loses" else ""
         rows.append((f"{lab.key} {lab.slug}", name, score, verdict, lost))
