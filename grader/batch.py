@@ -1,115 +1,543 @@
 """Grade a class: every subfolder or archive of a folder is one submission.
 
-Each submission is graded by its own `grade --submission` process (its own subreaper, its own
+Each submission is graded by its own `grade --submission` process (its own session, its own
 failure domain), N at a time, after the shared build is made once. Writes, under OUT:
 students/<name>/{report.txt,report.json,junit.xml,results.json,logs/}, grades.csv, grades.json
 and summary.html (score distribution per lab, pass rate of every test; viewable offline).
+
+One submission's trouble costs only its own row: an archive that cannot be read, is too big or
+holds encrypted members is a `bad_archive` row, a folder that cannot be read a `bad_folder` row,
+and any failure of the grader on it (an exception, a crash or a timeout of its process) a
+`grader_error` row, each with a message. The three class files are written at the end in every
+case, also after Ctrl-C (with what was graded so far; exit status 130). Submissions whose names
+would be the same (`alice/` and `alice.zip`) are made unique in sorted order (`alice`,
+`alice-2`) and reported. `--only NAME` regrades some submissions into an existing OUT and
+rebuilds the class files from every students/*/report.json there.
 """
 
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
-from grader import build, run
-from grader.report import csv_report, gradescope, html, junit, text
-from grader.score import LabResult, Report, TestResult, report_from_dict
+from grader import build, run, sandbox
+from grader.report import csv_report, gradescope, html, json_report, junit, text
+from grader.score import Report, failed_report, report_from_dict, report_to_dict
 from grader.submission import MAX_FILE_SIZE
 
-ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar")
+ARCHIVES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
+UNSUPPORTED = (".rar", ".7z", ".tar.zst", ".zst", ".gz", ".bz2", ".xz", ".lz", ".cab")
+MAX_MEMBERS = 2000  # members of one archive examined, at most
+MAX_EXTRACTED = 16 << 20  # bytes of student files extracted from one archive, at most
+MAX_UNPACKED = 256 << 20  # bytes of all the members of one archive (as declared), at most
 GRADE = Path(os.path.abspath(__file__)).parent.parent / "grade"
+INTERRUPTED = "not graded: the batch was interrupted (Ctrl-C); grade it again with --only"
 
 
-def discover(folder):
-    """(name, path) of every submission in folder, by name."""
-    found = []
+class ArchiveError(Exception):
+    """The archive cannot be used; the message says why and what to do."""
+
+
+@dataclass
+class Submission:
+    path: Path  # the folder or archive in the class folder
+    base: str  # the name made from its file name
+    kind: str  # folder | archive | unsupported
+    name: str = ""  # base, made unique in the class: the folder under students/
+    same_name: tuple = ()  # the file names of the other submissions with the same base
+
+
+# ---- Finding the submissions ------------------------------------------------------------------
+
+
+def discover(folder, skip=()):
+    """The submissions in folder, in sorted order, with unique names; and the entries ignored."""
+    found, ignored = [], []
     for path in sorted(Path(folder).iterdir()):
-        if path.name.startswith("."):
+        if path.name.startswith(".") or path.resolve() in skip:
             continue
+        lower = path.name.lower()
         if path.is_dir():
-            found.append((_safe_name(path.name), path))
-        elif path.name.endswith(ARCHIVES):
-            stem = path.name
-            for suffix in ARCHIVES:
-                stem = stem.removesuffix(suffix)
-            found.append((_safe_name(stem), path))
-    return found
+            found.append(Submission(path, _safe_name(path.name), "folder"))
+        elif path.is_file() and lower.endswith(ARCHIVES + UNSUPPORTED):
+            suffix = next(s for s in ARCHIVES + UNSUPPORTED if lower.endswith(s))
+            kind = "archive" if suffix in ARCHIVES else "unsupported"
+            found.append(Submission(path, _safe_name(path.name[:-len(suffix)]), kind))
+        else:
+            ignored.append(path.name)
+    _make_unique(found)
+    return found, ignored
 
 
 def _safe_name(name):
     return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "submission"
 
 
-def unpack(archive, wanted, into):
-    """Extract only regular files named like a student file, with safe relative paths."""
-    def accept(name, size):
-        parts = Path(name).parts
-        return (Path(name).name in wanted and not Path(name).is_absolute() and ".." not in parts
-                and size <= MAX_FILE_SIZE)
+def _make_unique(submissions):
+    """The first submission (in sorted order) of each name keeps it; the others get -2, -3...
+    Names are compared without case, so that they stay distinct folders on any file system."""
+    taken, groups = set(), {}
+    for sub in submissions:
+        groups.setdefault(sub.base.lower(), []).append(sub)
+        if sub.base.lower() not in taken:
+            taken.add(sub.base.lower())
+            sub.name = sub.base
+    for sub in submissions:
+        if not sub.name:
+            number = 2
+            while f"{sub.base}-{number}".lower() in taken:
+                number += 1
+            sub.name = f"{sub.base}-{number}"
+            taken.add(sub.name.lower())
+    for group in groups.values():
+        for sub in group:
+            sub.same_name = tuple(_shown(other) for other in group if other is not sub)
 
-    if archive.name.endswith(".zip"):
-        with zipfile.ZipFile(archive) as z:
-            for info in z.infolist():
-                mode = info.external_attr >> 16
-                is_link = (mode & 0o170000) == 0o120000
-                if not info.is_dir() and not is_link and accept(info.filename, info.file_size):
-                    target = into / info.filename
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(z.read(info))
-    else:
-        with tarfile.open(archive) as t:
-            for member in t.getmembers():
-                if member.isreg() and accept(member.name, member.size):
-                    target = into / member.name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(t.extractfile(member).read())
+
+def collisions(submissions):
+    """[{name, sources, graded_as}] for every name that more than one submission would have."""
+    groups = {}
+    for sub in submissions:
+        if sub.same_name:
+            groups.setdefault(sub.base.lower(), []).append(sub)
+    return [{"name": group[0].base, "sources": [_shown(s) for s in group], "graded_as": [s.name for s in group]}
+            for group in groups.values()]
+
+
+def _shown(sub):
+    return _display(sub.path.name) + ("/" if sub.kind == "folder" else "")
+
+
+def _display(text_):
+    """Text that can be written as UTF-8: a file name that is not valid UTF-8 gets U+FFFD."""
+    return text_.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def select(submissions, wanted):
+    """The submissions named by --only (made-unique name, or folder/archive name); and the unknown."""
+    chosen, unknown = [], []
+    for name in wanted:
+        name = name.rstrip("/")
+        name = name.rsplit("/", 1)[-1]
+        hits = [s for s in submissions if name in (s.name, s.path.name)]
+        if not hits:
+            unknown.append(name)
+        chosen += [s for s in hits if s not in chosen]
+    return chosen, unknown
+
+
+# ---- Unpacking an archive ---------------------------------------------------------------------
+
+
+def _zip_methods():
+    methods = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+    for method, module in ((zipfile.ZIP_BZIP2, "bz2"), (zipfile.ZIP_LZMA, "lzma")):
+        try:
+            __import__(module)
+            methods.add(method)
+        except ImportError:
+            pass
+    return methods
+
+
+class _Budget:
+    """What one archive may cost: members examined, their declared size, the bytes extracted."""
+
+    def __init__(self, archive):
+        self.archive, self.members, self.declared, self.extracted = archive, 0, 0, 0
+
+    def member(self, size):
+        self.members += 1
+        if self.members > MAX_MEMBERS:
+            raise ArchiveError(f"{self.archive.name} holds more than {MAX_MEMBERS} files: submit only the lab "
+                               "files (no build folder, no .git).")
+        self.declared += max(0, size)
+        if self.declared > MAX_UNPACKED:
+            raise ArchiveError(f"{self.archive.name} unpacks to more than {MAX_UNPACKED >> 20} MiB: submit only "
+                               "the lab files (no build folder, no .git).")
+
+    def extract(self, size):
+        self.extracted += size
+        if self.extracted > MAX_EXTRACTED:
+            raise ArchiveError(f"{self.archive.name}: its student files add up to more than "
+                               f"{MAX_EXTRACTED >> 20} MiB; submit each lab file once.")
+
+
+def _acceptable(name, wanted):
+    path = PurePosixPath(name)
+    return path.name in wanted and not path.is_absolute() and ".." not in path.parts
+
+
+def _write(into, name, data):
+    target = into.joinpath(*PurePosixPath(name).parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def unpack(archive, wanted, into):
+    """Extract only regular files named like a student file, with safe relative paths, within the
+    limits (MAX_MEMBERS, MAX_UNPACKED, MAX_EXTRACTED). Raises ArchiveError."""
+    archive, into = Path(archive), Path(into)
+    budget = _Budget(archive)
+    try:
+        if archive.name.lower().endswith(".zip"):
+            _unpack_zip(archive, wanted, into, budget)
+        else:
+            _unpack_tar(archive, wanted, into, budget)
+    except ArchiveError:
+        raise
+    except Exception as error:  # BadZipFile, TarError, zlib/lzma errors, EOFError, OSError...
+        raise ArchiveError(f"{archive.name} cannot be read ({type(error).__name__}: {error}); ask for a new "
+                           "archive, or unpack it yourself into a folder of the class folder.") from error
     return into
 
 
-def _failed_report(name, labs, message):
-    """A report for a submission the grader could not grade (it still gets a row)."""
-    report = Report(submission=name)
-    for lab in labs:
-        result = LabResult(number=lab.number, slug=lab.slug, title=lab.title, folder=lab.folder,
-                           status="build_error", message=message,
-                           tests=[TestResult(id=t.id, points=t.points, hidden=t.hidden, section=t.section,
-                                             message=message) for t in lab.tests])
-        report.labs.append(result)
-    return report
+def _unpack_zip(archive, wanted, into, budget):
+    methods = _zip_methods()
+    with zipfile.ZipFile(archive) as z:
+        infos = z.infolist()
+        for info in infos:  # the count and the declared sizes, before anything is decompressed
+            budget.member(info.file_size)
+        for info in infos:
+            name = info.filename.replace("\\", "/")
+            kind = (info.external_attr >> 16) & 0o170000
+            if info.is_dir() or kind not in (0, 0o100000) or not _acceptable(name, wanted):
+                continue  # 0: made where files have no Unix mode; anything else is not a regular file
+            if info.flag_bits & 0x1:
+                raise ArchiveError(f"{archive.name}: {name} is encrypted; submit an archive without a password.")
+            if info.compress_type not in methods:
+                raise ArchiveError(f"{archive.name}: {name} uses compression method {info.compress_type}, which "
+                                   "the grader cannot read; submit an ordinary (deflate) zip.")
+            if info.file_size > MAX_FILE_SIZE:
+                continue
+            with z.open(info) as member:
+                data = member.read(MAX_FILE_SIZE + 1)
+            if len(data) > MAX_FILE_SIZE:
+                continue
+            budget.extract(len(data))
+            _write(into, name, data)
 
 
-def _grade_one(root, labs, chosen, name, path, student_dir, test_jobs):
+def _unpack_tar(archive, wanted, into, budget):
+    with tarfile.open(archive, "r:*") as t:
+        for member in t:  # one at a time: a compressed tar is read as a stream
+            budget.member(member.size)
+            if not member.isreg() or member.size > MAX_FILE_SIZE or not _acceptable(member.name, wanted):
+                continue
+            data = t.extractfile(member).read(MAX_FILE_SIZE + 1)
+            if len(data) > MAX_FILE_SIZE:
+                continue
+            budget.extract(len(data))
+            _write(into, member.name, data)
+
+
+# ---- Grading one submission -------------------------------------------------------------------
+
+
+def _time_limit(chosen, test_jobs):
+    """Seconds one submission's grading may take before its process is stopped."""
+    try:
+        return sum(run.wall_limit(lab.tests, test_jobs) * run.MAX_RUNS for lab in chosen) + 300
+    except Exception:  # the runner's limits changed: a generous bound rather than none
+        return 600.0 * max(1, len(chosen))
+
+
+def _children_map():
+    """ppid -> [pid] for every process visible in /proc."""
+    tree = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return tree
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def _descendants(pid):
+    tree, found, todo = _children_map(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _signal(pid, signum):
+    try:
+        os.kill(pid, signum)
+    except OSError:
+        pass
+
+
+def _kill_tree(pid):
+    """SIGKILL a child that has not been reaped yet, its process group and all its descendants
+    (stopped first, so that none can fork while the tree is walked)."""
+    seen = set()
+    for _ in range(20):
+        new = ({pid} | set(_descendants(pid))) - seen
+        if not new:
+            break
+        for victim in new:
+            _signal(victim, signal.SIGSTOP)
+        seen |= new
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    for victim in seen:
+        _signal(victim, signal.SIGKILL)
+
+
+def _run_grader(argv, limit, stderr_path, stop):
+    """Run one `grade --submission` in its own session: (exit status, how it ended)."""
+    if stop.is_set():
+        return None, "interrupted"
+    with open(stderr_path, "wb") as err:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True)
+    deadline = time.monotonic() + limit
+    while True:
+        code = proc.poll()
+        if code is not None:
+            return code, "exited"
+        if stop.is_set() or time.monotonic() >= deadline:
+            _kill_tree(proc.pid)  # only this thread reaps proc, so its pid is still its own here
+            proc.wait()
+            return proc.returncode, "interrupted" if stop.is_set() else "timeout"
+        stop.wait(0.1)
+
+
+def _signal_name(number):
+    try:
+        return f" ({signal.Signals(number).name})"
+    except ValueError:
+        return ""
+
+
+def _last_line(text_):
+    lines = [line.strip() for line in text_.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def _inherited_args():
+    """Options of this process that each submission's process must have too."""
+    return ["--unsafe-no-sandbox"] if sandbox.mode() == "unsafe" else []
+
+
+def _grade_submission(root, labs, chosen, sub, student_dir, test_jobs, stop, grade_args=()):
+    """(report or None, status, message) for one submission; the report is None when it failed."""
+    if stop.is_set():
+        return None, "grader_error", INTERRUPTED
+    if sub.kind == "unsupported":
+        return None, "bad_archive", (f"{sub.path.name}: the grader reads .zip, .tar, .tar.gz, .tar.bz2 and "
+                                     ".tar.xz archives only; unpack it into a folder of the class folder.")
     wanted = {f for lab in labs for f in lab.student_files}
     with tempfile.TemporaryDirectory(prefix="winsync-batch-") as scratch:
-        folder = path if path.is_dir() else unpack(path, wanted, Path(scratch))
+        scratch = Path(scratch)
+        if sub.kind == "archive":
+            folder = scratch / "files"
+            folder.mkdir()
+            try:
+                unpack(sub.path, wanted, folder)
+            except ArchiveError as error:
+                return None, "bad_archive", str(error)
+        else:
+            folder = sub.path
+            try:
+                os.listdir(folder)
+            except OSError as error:
+                return None, "bad_folder", f"{sub.path.name}/ cannot be read: {error}"
         report_json = student_dir / "report.json"
-        argv = [sys.executable, str(GRADE), "--root", str(root), "--submission", str(folder), "--name", name,
+        limit = _time_limit(chosen, test_jobs)
+        argv = [sys.executable, str(GRADE), "--root", str(root), "--submission", str(folder), "--name", sub.name,
                 "--format", "json", "--out", str(report_json), "--log-dir", str(student_dir / "logs"),
-                "--jobs", "1", "--test-jobs", str(test_jobs), *[lab.key for lab in chosen]]
-        limit = sum(run.wall_limit(lab.tests, test_jobs) * run.MAX_RUNS for lab in chosen) + 300
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=limit)
-            problem = "" if done.returncode == 0 else done.stderr.strip()[-2000:]
-        except subprocess.TimeoutExpired:
-            problem = f"grading took longer than {limit:g} s and was stopped"
-        except OSError as error:
-            problem = str(error)
-    if problem or not report_json.exists():
-        report = _failed_report(name, chosen, f"the grader failed on this submission: {problem}")
-        report_json.write_text(json.dumps({"error": problem}))
-    else:
+                "--jobs", "1", "--test-jobs", str(test_jobs), *_inherited_args(), *grade_args,
+                *[lab.key for lab in chosen]]
+        code, how = _run_grader(argv, limit, scratch / "stderr.txt", stop)
+        stderr = (scratch / "stderr.txt").read_bytes()[-20000:].decode(errors="replace")
+    if how == "interrupted":
+        return None, "grader_error", INTERRUPTED
+    if how == "timeout" or code != 0 or not report_json.exists():
+        _keep(student_dir / "logs" / "grader-stderr.txt", stderr)
+        if how == "timeout":
+            return None, "grader_error", f"grading took longer than {limit:g} s and was stopped"
+        if code != 0:
+            ended = (f"was killed by signal {-code}{_signal_name(-code)}" if code < 0
+                     else f"exited with status {code}")
+            detail = _last_line(stderr)
+            return None, "grader_error", (f"the grader's process for this submission {ended}"
+                                          + (f": {detail}" if detail else "") + " (logs/grader-stderr.txt)")
+        return None, "grader_error", "the grader's process for this submission wrote no report"
+    try:
         report = report_from_dict(json.loads(report_json.read_text()))
+    except Exception as error:
+        return None, "grader_error", f"the grader's report cannot be read ({type(error).__name__}: {error})"
+    report.submission = sub.name
+    return report, "graded", ""
+
+
+def _keep(path, content):
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    except OSError:
+        pass
+
+
+def _write_student(student_dir, report, sub, status, message):
+    data = report_to_dict(report)
+    data["batch"] = {"name": sub.name, "source": _shown(sub), "status": status, "message": message}
+    student_dir.mkdir(parents=True, exist_ok=True)
+    (student_dir / "report.json").write_text(json.dumps(data, indent=2) + "\n")
     (student_dir / "report.txt").write_text(text.render(report))
     (student_dir / "junit.xml").write_text(junit.render(report))
     (student_dir / "results.json").write_text(gradescope.render(report))
-    return report
+
+
+def _grade_one(root, labs, chosen, sub, student_dir, test_jobs, stop, grade_args=()):
+    """(report, status, message) of one submission. Never raises: whatever goes wrong is its row."""
+    try:
+        if student_dir.exists():
+            shutil.rmtree(student_dir)  # a regrade rewrites the folder: no stale logs
+        student_dir.mkdir(parents=True)
+        report, status, message = _grade_submission(root, labs, chosen, sub, student_dir, test_jobs, stop,
+                                                    grade_args)
+        message = _display(message)
+        if report is None:
+            report = failed_report(sub.name, chosen, status, message)
+        _write_student(student_dir, report, sub, status, message)
+    except Exception as error:
+        status = "grader_error"
+        message = _display(f"the grader failed on this submission ({type(error).__name__}: {error})")
+        report = failed_report(sub.name, chosen, status, message)
+        try:
+            _write_student(student_dir, report, sub, status, message)
+        except Exception:
+            pass
+    return report, status, message
+
+
+# ---- The class files --------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    name: str
+    source: str
+    status: str
+    message: str
+    report: Report
+    same_name: tuple = ()
+
+
+def _load_row(out, name, chosen, sub=None):
+    """The row of students/<name>/, read from its report.json."""
+    source = _shown(sub) if sub else ""
+    same = sub.same_name if sub else ()
+    try:
+        data = json.loads((out / "students" / name / "report.json").read_text())
+        report = report_from_dict(data)
+    except Exception as error:
+        message = f"students/{name}/report.json cannot be read ({type(error).__name__}: {error})"
+        report = failed_report(name, chosen, "grader_error", message)
+        return Row(name, source, "grader_error", message, report, same)
+    info = data.get("batch") if isinstance(data.get("batch"), dict) else {}
+    report.submission = name
+    return Row(name, source or str(info.get("source", "")), str(info.get("status", "graded")),
+               str(info.get("message", "")), report, same)
+
+
+def _number(value):
+    return int(value) if float(value).is_integer() else value
+
+
+def _summary(message, limit=200):
+    """The first line of a message (and the next one when the first only introduces it)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    line = " ".join(lines[:2]) if len(lines) > 1 and lines[0].endswith(":") else (lines[0] if lines else "")
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def grade_table(rows):
+    """(labs, submissions): what grades.csv and grades.json hold, as plain data."""
+    labs = {}
+    for row in rows:
+        for lab in row.report.labs:
+            key = f"{lab.number:02d}-{lab.slug}"
+            labs.setdefault(key, {"lab": key, "number": lab.number, "slug": lab.slug, "title": lab.title,
+                                  "max_score": _number(lab.max_score)})
+    labs = sorted(labs.values(), key=lambda lab: (lab["number"], lab["slug"]))
+    entries = []
+    for row in rows:
+        by_key = {f"{lab.number:02d}-{lab.slug}": lab for lab in row.report.labs}
+        cells, notes = [], []
+        if row.status != "graded":
+            notes.append(f"{row.status}: {_summary(row.message)}")
+        if row.same_name:
+            notes.append(f"same name as {', '.join(row.same_name)}: graded as {row.name}")
+        for lab in labs:
+            result = by_key.get(lab["lab"])
+            if result is None:
+                cells.append({"lab": lab["lab"], "score": None, "max_score": lab["max_score"],
+                              "status": "not_graded", "message": ""})
+                continue
+            cells.append({"lab": lab["lab"], "score": _number(result.score),
+                          "max_score": _number(result.max_score), "status": result.status,
+                          "message": _summary(result.message)})
+            if result.status != "graded" and result.message != row.message:
+                notes.append(f"{lab['lab']} {result.status}: {_summary(result.message)}")
+        entries.append({"submission": row.name, "source": row.source, "status": row.status,
+                        "message": _summary(row.message), "score": _number(row.report.score),
+                        "max_score": _number(row.report.max_score), "labs": cells,
+                        "same_name_as": list(row.same_name), "graded_at": row.report.graded_at,
+                        "notes": "; ".join(notes)})
+    return labs, entries
+
+
+def write_class_files(out, rows, collided, ignored, complete):
+    """grades.csv, grades.json and summary.html, each on its own (one failing does not stop the
+    others) and each replaced whole; returns the problems."""
+    rows = sorted(rows, key=lambda row: row.name)
+    labs, entries = grade_table(rows)
+    statuses = {row.name: (row.status, _summary(row.message)) for row in rows}
+    renders = (
+        ("grades.csv", lambda: csv_report.render_grades(labs, entries)),
+        ("grades.json", lambda: json_report.render_grades(labs, entries, collided, ignored, complete)),
+        ("summary.html", lambda: html.render_summary([row.report for row in rows], statuses=statuses,
+                                                     collisions=collided, complete=complete)),
+    )
+    problems = []
+    for file_name, render in renders:
+        partial = out / f".{file_name}.partial"
+        try:
+            partial.write_text(render())
+            os.replace(partial, out / file_name)
+        except Exception as error:
+            problems.append(f"cannot write {out / file_name} ({type(error).__name__}: {error})")
+    return problems
+
+
+# ---- The command ------------------------------------------------------------------------------
 
 
 def _clock(seconds):
@@ -117,40 +545,92 @@ def _clock(seconds):
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def run_batch(root, labs, chosen, folder, out, jobs, test_jobs):
+def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade_args=()):
+    """Grade the class folder into out (or, with only, the submissions it names); returns the exit
+    status: 0, 2 (nothing to grade), 1 (a class file could not be written) or 130 (Ctrl-C).
+    grade_args: more options for each submission's `grade --submission` process."""
     folder, out = Path(folder), Path(out)
     if not folder.is_dir():
         print(f"grade: --batch {folder}: not a folder of submissions.", file=sys.stderr)
         return 2
-    submissions = discover(folder)
+    submissions, ignored = discover(folder, skip={out.resolve()})
     if not submissions:
         print(f"grade: no submissions in {folder}: put one subfolder or archive (.zip, .tar.gz) per "
               "student there.", file=sys.stderr)
         return 2
+    todo = submissions
+    if only:
+        todo, unknown = select(submissions, only)
+        if unknown:
+            names = ", ".join(s.name for s in submissions[:30]) + (", ..." if len(submissions) > 30 else "")
+            print(f"grade: --only {', '.join(unknown)}: no such submission in {folder} (they are: {names}).",
+                  file=sys.stderr)
+            return 2
+        if not (out / "students").is_dir():
+            print(f"grade: {out} holds no earlier results: the class files will hold only the regraded "
+                  "submissions.", file=sys.stderr)
+    collided = collisions(submissions)
+    for group in collided:
+        print(f"grade: {' and '.join(group['sources'])} would all be named {group['name']}: graded as "
+              f"{', '.join(group['graded_as'])}.", file=sys.stderr)
+    for name in ignored:
+        print(f"grade: ignored {folder / name}: not a folder or an archive.", file=sys.stderr)
+
     build.SharedBuild(root, labs, jobs=2, progress=lambda m: print(m, file=sys.stderr)).ensure()
-    out.mkdir(parents=True, exist_ok=True)
-    start, reports, tty = time.monotonic(), [], sys.stderr.isatty()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {}
-        for name, path in submissions:
-            student_dir = out / "students" / name
-            student_dir.mkdir(parents=True, exist_ok=True)
-            futures[pool.submit(_grade_one, root, labs, chosen, name, path, student_dir, test_jobs)] = name
+    (out / "students").mkdir(parents=True, exist_ok=True)
+    start, tty, stop = time.monotonic(), sys.stderr.isatty(), threading.Event()
+    results, futures, interrupted = {}, {}, False
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        for sub in todo:
+            futures[pool.submit(_grade_one, root, labs, chosen, sub, out / "students" / sub.name, test_jobs,
+                                stop, tuple(grade_args))] = sub
         for done, future in enumerate(as_completed(futures), start=1):
-            report = future.result()
-            reports.append(report)
+            sub = futures[future]
+            report, status, _ = results[sub.name] = future.result()
             elapsed = time.monotonic() - start
-            eta = elapsed / done * (len(submissions) - done)
-            line = (f"[{done}/{len(submissions)}] {futures[future]}: {report.score:g}/{report.max_score:g}"
-                    f"  elapsed {_clock(elapsed)}  ETA {_clock(eta)}")
+            eta = elapsed / done * (len(todo) - done)
+            line = (f"[{done}/{len(todo)}] {sub.name}: {report.score:g}/{report.max_score:g}"
+                    + ("" if status == "graded" else f" {status}")
+                    + f"  elapsed {_clock(elapsed)}  ETA {_clock(eta)}")
             print(("\r\033[K" if tty else "") + line, end="" if tty else "\n", file=sys.stderr, flush=True)
-    if tty:
+    except KeyboardInterrupt:
+        interrupted = True
+        stop.set()
+        print(f"\ngrade: interrupted; stopping the submissions being graded and writing the grades of the "
+              f"{len(results)} done.", file=sys.stderr, flush=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if tty and not interrupted:
         print(file=sys.stderr)
-    reports.sort(key=lambda r: r.submission)
-    (out / "grades.csv").write_text(csv_report.render_many(reports))
-    (out / "grades.json").write_text(json.dumps([{"submission": r.submission, "score": r.score,
-                                                  "max_score": r.max_score} for r in reports], indent=1))
-    (out / "summary.html").write_text(html.render_summary(reports))
-    print(f"graded {len(reports)} submissions in {_clock(time.monotonic() - start)}: "
-          f"{out / 'grades.csv'}, {out / 'summary.html'}", file=sys.stderr)
-    return 0
+    for future, sub in futures.items():
+        if sub.name not in results and future.done() and not future.cancelled():
+            results[sub.name] = future.result()  # _grade_one never raises
+    for sub in todo:
+        if sub.name not in results:  # never started: its row says so, and --only can grade it
+            report = failed_report(sub.name, chosen, "grader_error", INTERRUPTED)
+            results[sub.name] = (report, "grader_error", INTERRUPTED)
+            try:
+                (out / "students" / sub.name).mkdir(parents=True, exist_ok=True)
+                _write_student(out / "students" / sub.name, report, sub, "grader_error", INTERRUPTED)
+            except Exception:
+                pass
+
+    by_name = {sub.name: sub for sub in submissions}
+    if only:
+        names = {p.name for p in (out / "students").iterdir() if (p / "report.json").is_file()}
+        names |= {sub.name for sub in todo}
+    else:
+        names = {sub.name for sub in submissions}
+    rows = [_load_row(out, name, chosen, by_name.get(name)) for name in sorted(names)]
+    problems = write_class_files(out, rows, collided, ignored, complete=not interrupted)
+    for problem in problems:
+        print(f"grade: {problem}", file=sys.stderr)
+    trouble = [row for row in rows if row.status != "graded"]
+    for row in trouble:
+        print(f"grade: {row.name}: {row.status}: {_summary(row.message)}", file=sys.stderr)
+    graded = sum(1 for _, _, message in results.values() if message != INTERRUPTED)
+    done = f"regraded {', '.join(s.name for s in todo)}" if only else f"graded {graded} submissions"
+    print(f"{done} in {_clock(time.monotonic() - start)}: {out / 'grades.csv'} ({len(rows)} rows"
+          + (f", {len(trouble)} not graded" if trouble else "") + f"), {out / 'summary.html'}", file=sys.stderr)
+    return 130 if interrupted else 1 if problems else 0

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from grader import scan
+from grader import sandbox, scan
 
 SNAPSHOT = ["CMakeLists.txt", "cmake", "include", "runtime", "solutions", "reference", "labs",
             "tests/labs", "tests/support"]
@@ -171,7 +171,7 @@ class SharedBuild:
         for lab in self.labs:
             info = manifest["labs"][lab.key]
             if info.get("link_argv"):
-                info["owned"], info["forbidden"] = self._symbol_sets(info, archives, slot_objects, lab.key)
+                info["owned"], info["api"] = self._symbol_sets(info, archives, slot_objects, lab.key)
         return manifest
 
     def _link_info(self, build, lab):
@@ -189,37 +189,24 @@ class SharedBuild:
         return info
 
     def _symbol_sets(self, info, archives, slot_objects, lab_key):
+        """(owned, api): what the slot's object defines, and what the libraries it is linked with
+        define (the members of the static archives on the link line, with the prebuilt reference
+        objects the link substitutes for other slots; not the tests, Criterion or the C library)."""
         link_dir = Path(info["link_dir"])
-        objects, libraries = [], []
+        references = {f["compile"]["output"]: f["reference"] for lab in self._manifest_labs.values()
+                      for f in lab["files"].values() if f["reference"] and f["compile"]}
+        objects, members = [], []
         for token in info["link_argv"][1:]:
             path = (link_dir / token).resolve()
             if token.endswith(".o"):
                 objects.append(str(path))
             elif token.endswith(".a") and str(path) in archives:
-                objects.extend(archives[str(path)])
-        owned_objects = [o for o in objects if slot_objects.get(o) == lab_key]
-        other_objects = [o for o in objects if slot_objects.get(o) != lab_key]
-        other_objects += [f["reference"] for key, lab in self._manifest_labs.items() if key != lab_key
-                          for f in lab["files"].values() if f["reference"]]
+                members.extend(archives[str(path)])
+        owned_objects = [o for o in objects + members if slot_objects.get(o) == lab_key]
+        owned_objects += [f["reference"] for f in self._manifest_labs[lab_key]["files"].values() if f["reference"]]
         owned = scan.defined_symbols(owned_objects)
-        for token in info["link_argv"][1:]:
-            if token.startswith("-l"):
-                libraries.append(_find_library(token[2:]))
-            elif token.endswith(".so") or ".so." in token:
-                libraries.append(token)
-        libraries.append(_find_library("c"))
-        forbidden = scan.defined_symbols(other_objects) | scan.defined_symbols([l for l in libraries if l], dynamic=True)
-        return sorted(owned), sorted(forbidden - owned)
-
-
-def _find_library(name):
-    for candidate in (f"lib{name}.so", f"lib{name}.so.6"):
-        out = subprocess.run(["cc", f"-print-file-name={candidate}"], capture_output=True, text=True).stdout.strip()
-        if out and os.path.isabs(out) and os.path.exists(out):
-            with open(out, "rb") as f:
-                if f.read(4) == b"\x7fELF":  # not a linker script such as libc.so
-                    return os.path.realpath(out)
-    return None
+        api = scan.defined_symbols([references.get(m, m) for m in members])
+        return sorted(owned), sorted(api)
 
 
 def _read_cmake_cache(path):
@@ -246,27 +233,69 @@ def _archives(build):
 
 # ---- per submission ----
 
-def compile_student(manifest, lab, lab_dir, out_dir):
-    """Compile the student's files found in lab_dir. Returns (objects, log text).
+PUBLIC_HEADER_ROOTS = ("include", "runtime", "tests/support")  # what a compile may include
+MAX_OBJECT_SIZE = 1 << 20  # a lab object has no business above this
+
+
+def lay_out_sources(manifest, lab, student_files, tree):
+    """The only files a student's compile sees, under `tree` (laid out like the grader's tree):
+    the public headers and, in labs/<folder>/, the student's files and the lab's given headers.
+    Returns the lab folder inside tree."""
+    src, tree = Path(manifest["src"]), Path(tree)
+    for top in PUBLIC_HEADER_ROOTS:
+        for header in sorted((src / top).rglob("*.h")):
+            target = tree / header.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(header, target)
+    lab_dir = tree / "labs" / lab.folder
+    lab_dir.mkdir(parents=True, exist_ok=True)
+    for header in sorted((src / "labs" / lab.folder).glob("*.h")):
+        if header.name not in student_files:
+            shutil.copyfile(header, lab_dir / header.name)
+    for name, path in student_files.items():
+        shutil.copyfile(path, lab_dir / name)
+    return lab_dir
+
+
+def compile_student(manifest, lab, tree, out_dir, limits):
+    """Compile the student's files laid out in `tree` (lay_out_sources), each in its own sandbox
+    that shows only that tree and out_dir. Returns (objects, log text).
 
     Raises BuildError with the compiler's message when they do not compile."""
     info = manifest["labs"][lab.key]
+    tree, out_dir = Path(tree), Path(out_dir)
+    lab_dir = tree / "labs" / lab.folder
     objects, log = {}, []
+    view = sandbox.View(read_only=[str(tree)], writable=[str(out_dir)], devices=False)
     for name, file_info in info["files"].items():
         command = file_info["compile"]
         if command is None:
             continue  # a header: it is used by the .c files from lab_dir
-        argv = _student_compile_argv(command["argv"], command["output"], lab_dir / name, out_dir / (name + ".o"))
-        result = subprocess.run(argv, cwd=command["directory"], capture_output=True, text=True, timeout=120)
-        log.append("$ " + shlex.join(argv) + "\n" + result.stdout + result.stderr)
-        if result.returncode != 0:
-            stderr = result.stderr.replace(f"{lab_dir}/", f"labs/{lab.folder}/")
-            raise BuildError(f"{name} does not compile:\n" + _first_errors(stderr))
-        objects[command["output"]] = str(out_dir / (name + ".o"))
+        output = out_dir / (name + ".o")
+        argv = _student_compile_argv(command["argv"], manifest["src"], tree, lab_dir / name, output)
+        compiler_log = out_dir.parent / f"compile-{name}.log"  # outside what the compile may write
+        compiler_log.write_bytes(b"")
+        outcome = sandbox.run(argv, out_dir, compiler_log, limits, view=view)
+        messages = compiler_log.read_text(errors="replace").replace(f"{tree}/", "")
+        log.append("$ " + shlex.join(argv) + "\n" + messages)
+        if outcome.timed_out:
+            raise BuildError(f"{name} does not compile: the compiler ran out of its {limits.wall:g} s "
+                             "limit and was stopped (an #include of a device or a huge file?)")
+        if outcome.returncode != 0 or outcome.error:
+            detail = _first_errors(messages) or outcome.error or f"the compiler ended with {outcome.returncode}"
+            raise BuildError(f"{name} does not compile:\n" + detail)
+        if output.is_symlink() or not output.is_file():
+            raise BuildError(f"{name} does not compile: the compiler left no object file")
+        if output.stat().st_size > MAX_OBJECT_SIZE:
+            raise BuildError(f"{name} compiles to {output.stat().st_size >> 20} MiB; a lab object may be at most "
+                             f"{MAX_OBJECT_SIZE >> 20} MiB (a huge array?)")
+        objects[command["output"]] = str(output)
     return objects, "\n".join(log)
 
 
-def _student_compile_argv(argv, reference_output, source, output):
+def _student_compile_argv(argv, src, tree, source, output):
+    """The slot's compile command for the student's file: include folders moved to the laid-out
+    tree (only the public ones), no -Werror, no dependency files."""
     out, skip = [], False
     for i, token in enumerate(argv):
         if skip:
@@ -279,8 +308,25 @@ def _student_compile_argv(argv, reference_output, source, output):
             continue
         if i > 0 and argv[i - 1] == "-c":
             continue
+        if token.startswith("-I"):
+            moved = _public_include(token[2:], src, tree)
+            if moved is None:
+                continue
+            token = "-I" + moved
         out.append(token)
     return out + ["-o", str(output), "-c", str(source)]
+
+
+def _public_include(folder, src, tree):
+    """Where include folder `folder` of the grader's tree is in the laid-out tree (None: not shown)."""
+    try:
+        rel = Path(folder).resolve().relative_to(Path(src).resolve())
+    except ValueError:
+        return folder if Path(folder).is_relative_to("/usr") else None
+    if rel.parts[:1] in (("include",), ("runtime",)) or rel.parts[:2] in (("tests", "support"),) \
+            or (rel.parts[:1] == ("labs",) and len(rel.parts) == 2):
+        return str(Path(tree) / rel)
+    return None
 
 
 def _first_errors(stderr, lines=12):
@@ -288,11 +334,13 @@ def _first_errors(stderr, lines=12):
     return "\n".join(kept[:lines]) + ("\n..." if len(kept) > lines else "")
 
 
-def link_lab(manifest, lab, substitutions, out_dir):
-    """Link the lab's test binary with `substitutions` (reference object -> replacement)."""
+def link_lab(manifest, lab, substitutions, out_dir, extra_objects=()):
+    """Link the lab's test binary with `substitutions` (reference object -> replacement) and the
+    grader's `extra_objects` (its guard and this run's sentinels)."""
     info = manifest["labs"][lab.key]
     link_dir = Path(info["link_dir"])
     argv = list(info["link_argv"])
+    argv[1:1] = [str(o) for o in extra_objects]
     out = out_dir / lab.target
     argv[argv.index("-o") + 1] = str(out)
     replaced = set()
@@ -314,7 +362,7 @@ def link_lab(manifest, lab, substitutions, out_dir):
     if missing:
         raise BuildError(f"cannot put the student's object into {lab.target}: its link line has no "
                          f"object built from {missing[0]} (link with the `winsync` static library)")
-    result = subprocess.run(argv, cwd=link_dir, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(argv, cwd=link_dir, capture_output=True, text=True, errors="replace", timeout=120)
     if result.returncode != 0:
         raise BuildError("the tests do not link with your file:\n" + _first_errors(result.stderr))
     return out

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader import build, config
+from grader import build, config, sandbox
 from grader.grade import Options, grade_submission
+from grader.score import failed_report
 from grader.report import FORMATS
 from grader.submission import Folder, Solutions, WorkingCopy
 
@@ -52,6 +53,10 @@ def add_common(parser):
                              f"--batch and mutants, submissions graded at once (default: {DEFAULT_JOBS})")
     parser.add_argument("--test-jobs", type=_positive, default=2,
                         help="tests run at once inside one lab (Criterion --jobs; default: %(default)s)")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="grade without bubblewrap when it cannot work here (only rlimits, a throwaway uid "
+                             "when root and the results channel still protect): only for code you trust, or "
+                             "where each submission already gets a machine of its own")
 
 
 def grade_parser():
@@ -62,12 +67,19 @@ def grade_parser():
     what.add_argument("--solutions", action="store_true", help="grade the reference solutions")
     what.add_argument("--submission", type=Path, metavar="DIR", help="grade the student files found in DIR")
     what.add_argument("--batch", type=Path, metavar="DIR", help="grade every submission in DIR (needs --out)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="with --batch: grade only this submission (its name in OUT/students, or its folder "
+                             "or archive name; repeatable) into an existing OUT, then rebuild grades.csv, "
+                             "grades.json and summary.html from every report there")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
     parser.add_argument("--out", type=Path, metavar="FILE",
                         help="write the report to FILE (with --batch: the output folder)")
     parser.add_argument("--name", help="the submission's name in reports (default: its folder)")
     parser.add_argument("--log-dir", type=Path, help="keep each lab's build and test log here "
                         "(default: grade-out/logs of the graded tree)")
+    parser.add_argument("--confirm", action=argparse.BooleanOptionalAction, default=None,
+                        help="run every passing test once more in a fresh sandbox, where it must pass again "
+                             "(default: on with --batch, off otherwise)")
     parser.add_argument("--require-full", action="store_true",
                         help="exit with status 1 unless every graded lab gets full marks")
     add_common(parser)
@@ -90,7 +102,7 @@ def main(argv=None):
         if argv and argv[0] in COMMANDS:
             return _command(argv[0], argv[1:])
         return _grade(grade_parser().parse_args(argv))
-    except (config.ConfigError, build.BuildError) as error:
+    except (config.ConfigError, build.BuildError, sandbox.SandboxUnavailable) as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -118,6 +130,8 @@ def progress(message):
 
 
 def _grade(args):
+    if args.unsafe_no_sandbox:
+        sandbox.set_mode("unsafe")
     root = args.root.resolve()
     labs = config.load_labs(root)
     if not labs:
@@ -127,10 +141,16 @@ def _grade(args):
         from grader import batch
         if not args.out:
             raise config.ConfigError("--batch needs --out OUTDIR, the folder for the reports.")
+        sandbox.require()
         return batch.run_batch(root, labs, chosen, args.batch, args.out, args.jobs or DEFAULT_JOBS,
-                               args.test_jobs)
+                               args.test_jobs, only=args.only,
+                               grade_args=["--no-confirm" if args.confirm is False else "--confirm"])
     shared = build.SharedBuild(root, labs, jobs=2, progress=progress)
     if args.solutions:
+        if not (root / "solutions").is_dir():
+            raise config.ConfigError(f"--solutions: {root} has no solutions/: this is the student handout, and "
+                                     "the reference solutions stay with your instructor. Grade your own files "
+                                     "with ./grade (every lab) or ./grade 01 (one lab).")
         source, logs = Solutions(root), "solutions-logs"
     elif args.submission:
         if not args.submission.is_dir():
@@ -140,8 +160,18 @@ def _grade(args):
     else:
         source, logs = WorkingCopy(root), "logs"
     log_dir = args.log_dir or (args.out.parent / f"{args.out.stem}-logs" if args.out else root / "grade-out" / logs)
-    options = Options(jobs=args.jobs or min(len(chosen), 6), test_jobs=args.test_jobs, log_dir=log_dir.resolve())
-    report = grade_submission(shared, chosen, source, options)
+    options = Options(jobs=args.jobs or min(len(chosen), 6), test_jobs=args.test_jobs, log_dir=log_dir.resolve(),
+                      confirm=bool(args.confirm))
+    failure = None
+    try:
+        report = grade_submission(shared, chosen, source, options)
+    except (build.BuildError, sandbox.SandboxUnavailable) as error:
+        if not args.out:
+            raise
+        # Whoever asked for a report file gets one, saying why nothing was graded.
+        failure = error
+        progress(f"grade: {error}")
+        report = failed_report(source.name, chosen, "grader_error", f"the grader could not grade: {error}")
     if args.name:
         report.submission = args.name
     text = FORMATS[args.format](report)
@@ -151,6 +181,8 @@ def _grade(args):
         progress(f"wrote {args.out} ({report.score:g}/{report.max_score:g} points)")
     else:
         sys.stdout.write(text)
+    if failure is not None:
+        return 2
     if args.require_full and report.score < report.max_score:
         return 1
     return 0

@@ -1,9 +1,13 @@
 """Lab descriptions: labs/NN-topic/lab.toml (format in docs and in the lab folders)."""
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.9 and 3.10 (Debian bullseye, Ubuntu 22.04): the same interface
+    from grader import tomlcompat as tomllib
 
 
 class ConfigError(Exception):
@@ -37,6 +41,7 @@ class Lab:
     slot: str
     timeout: float
     tests: tuple = field(default_factory=tuple)
+    hidden_points: float = 0.0  # the student handout: points of the hidden tests left out of `tests`
 
     @property
     def key(self):
@@ -108,6 +113,7 @@ def load_lab(path):
         slot=_require(lab, "slot", str, where),
         timeout=timeout,
         tests=tuple(tests),
+        hidden_points=_require(lab, "hidden_points", float, where) if "hidden_points" in lab else 0.0,
     )
 
 

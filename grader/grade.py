@@ -5,14 +5,16 @@ import datetime
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import VERSION, build, run, sandbox, scan
+from grader import VERSION, build, integrity, run, sandbox, scan
 from grader.score import LabResult, Report, TestResult, all_failed
 from grader.submission import SubmissionError
 
@@ -24,18 +26,22 @@ class Options:
     log_dir: Path = None  # where each lab's log is kept (None: not kept)
     sanitizer: bool = False  # an AddressSanitizer build: no address-space limit
     max_runs: int = run.MAX_RUNS  # runs of a failing test before it counts as failed
+    confirm: bool = False  # run every passing test once more in a fresh sandbox
+    compile_seconds: float = 30.0  # wall-clock (and CPU) limit of one compile
 
 
 def grade_submission(shared, labs, source, options):
-    """Grade `source` (a submission.Source) on `labs`. Never raises for the student's faults."""
+    """Grade `source` (a submission.Source) on `labs`. Never raises for the student's faults;
+    a fault of the grader itself becomes a `grader_error` lab, never a missing report."""
     start = time.monotonic()
+    sandbox.require()
     manifest = shared.ensure()
+    sandbox.hidden_paths.update({str(shared.root), str(build.cache_root())})
     work = Path(tempfile.mkdtemp(prefix="winsync-grade-"))
-    os.chmod(work, 0o711)  # the sandboxed uid must reach its run folder, and nothing else
+    os.chmod(work, 0o711)  # the sandboxed uid must reach its own folders, and list nothing
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(options.jobs, len(labs)))) as pool:
-            results = list(pool.map(lambda lab: _grade_lab(shared, manifest, labs, lab, source, work, options),
-                                    labs))
+            results = list(pool.map(lambda lab: _grade_lab(shared, manifest, lab, source, work, options), labs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Report(submission=source.name, labs=results, seconds=round(time.monotonic() - start, 2),
@@ -43,24 +49,31 @@ def grade_submission(shared, labs, source, options):
                   grader_version=VERSION)
 
 
-def _grade_lab(shared, manifest, labs, lab, source, work, options):
+def _grade_lab(shared, manifest, lab, source, work, options):
     start = time.monotonic()
     result = LabResult(number=lab.number, slug=lab.slug, title=lab.title, folder=lab.folder,
                        tests=[TestResult(id=t.id, points=t.points, hidden=t.hidden, section=t.section)
                               for t in lab.tests])
-    lab_work = work / lab.folder
-    (lab_work / "src").mkdir(parents=True)
-    (lab_work / "bin").mkdir()
+    lab_work = work / f"{lab.key}-{secrets.token_hex(4)}"  # not guessable by another run
+    lab_work.mkdir()
     log_path = lab_work / "log.txt"
     log_path.touch()
     try:
-        _build_and_run(shared, manifest, labs, lab, source, lab_work, log_path, result, options)
+        _build_and_run(shared, manifest, lab, source, lab_work, log_path, result, options)
     except SubmissionError as error:
         result.status, result.message = "missing", str(error)
     except scan.ScanError as error:
         result.status, result.message = "rejected", str(error)
     except build.BuildError as error:
         result.status, result.message = getattr(error, "status", "build_error"), str(error)
+    except integrity.Tampered as error:
+        result.status, result.message = "tampered", f"the results of this lab cannot be trusted: {error}"
+    except Exception:  # the grader's own fault: say so in the report, keep grading the others
+        result.status = "grader_error"
+        result.message = "the grader failed on this lab (not the student's fault): " + \
+            traceback.format_exc(limit=3).strip().splitlines()[-1]
+        with open(log_path, "a") as log:
+            log.write(traceback.format_exc())
     if result.status != "graded":
         all_failed(result, "not_run", result.message.splitlines()[0])
         with open(log_path, "a") as log:
@@ -74,32 +87,32 @@ def _grade_lab(shared, manifest, labs, lab, source, work, options):
     return result
 
 
-def _build_and_run(shared, manifest, labs, lab, source, lab_work, log_path, result, options):
+def _build_and_run(shared, manifest, lab, source, lab_work, log_path, result, options):
     info = manifest["labs"].get(lab.key)
     if info is None or info.get("error"):
         raise build.BuildError(info["error"] if info else f"lab {lab.key} is not in the grader's build")
-    # The student's files first, then the grader's lab folder around them: a submission can only
-    # provide the files it owns, and never replaces a given header or test.
-    src = lab_work / "src"
-    for name in lab.student_files:
-        shutil.copyfile(source.find(lab, name), src / name)
-    given = Path(manifest["src"]) / "labs" / lab.folder
-    for path in given.iterdir():
-        if path.is_file() and path.name not in lab.student_files:
-            shutil.copyfile(path, src / path.name)
-
-    objects = _compile_cached(shared, manifest, lab, src, lab_work / "bin", log_path)
+    # Only the student's declared files, then the lab's given headers around them: a submission
+    # can provide nothing else, and never replaces a given header or test.
+    student_files = {name: source.find(lab, name) for name in lab.student_files}
+    tree = lab_work / "tree"
+    build.lay_out_sources(manifest, lab, student_files, tree)
+    objects = _compile_cached(shared, manifest, lab, tree, lab_work / "obj", log_path, options)
     for obj in objects.values():
-        scan.check(obj, Path(obj).name.removesuffix(".o"), set(info["owned"]), set(info["forbidden"]))
+        scan.check(obj, Path(obj).name.removesuffix(".o"), set(info["owned"]), set(info["api"]))
     substitutions = dict(objects)
-    for other in labs:
+    for other in shared.labs:  # every other slot gets the reference, whatever labs are graded
         if other.key == lab.key or other.key not in manifest["labs"]:
             continue
         for file_info in manifest["labs"][other.key]["files"].values():
             if file_info["reference"] and file_info["compile"]:
                 substitutions[file_info["compile"]["output"]] = file_info["reference"]
+    bin_dir = lab_work / "bin"
+    bin_dir.mkdir()
+    sentinels = integrity.sentinel_names(lab)
+    extra = [integrity.guard_object(shared.dir),
+             integrity.sentinel_object(sentinels, max(t.timeout for t in lab.tests), bin_dir)]
     try:
-        binary = build.link_lab(manifest, lab, substitutions, lab_work / "bin")
+        binary = build.link_lab(manifest, lab, substitutions, bin_dir, extra)
     except build.BuildError as error:
         error.status = "link_error"
         raise
@@ -108,7 +121,7 @@ def _build_and_run(shared, manifest, labs, lab, source, lab_work, log_path, resu
     limits = sandbox.Limits(address_space=0 if options.sanitizer else sandbox.Limits.address_space)
     by_id = {t.id: t for t in result.tests}
     note = run.run_tests(binary, lab, by_id, run_dir, log_path, limits, options.test_jobs,
-                         options.max_runs)
+                         options.max_runs, sentinels=sentinels, confirm=options.confirm)
     for test in result.tests:
         test.message = tidy_paths(test.message, manifest["src"])
     if note:
@@ -121,23 +134,29 @@ def tidy_paths(message, src):
     return re.sub(r"(?<![\w.])[\w-]+/\.\./", "", message)
 
 
-def _compile_cached(shared, manifest, lab, src, out_dir, log_path):
-    """Compile the student's files, reusing the objects of identical sources."""
+def compile_limits(options):
+    return sandbox.Limits(wall=options.compile_seconds, cpu=int(options.compile_seconds), address_space=2 << 30,
+                          processes=64, file_size=8 << 20, memory=2 << 30, tmp_size=64 << 20)
+
+
+def _compile_cached(shared, manifest, lab, tree, out_dir, log_path, options):
+    """Compile the student's files, reusing the objects of identical sources. Only objects that
+    compiled, within the size cap, are stored; the cache is outside every sandbox's view."""
+    lab_dir = tree / "labs" / lab.folder
     digest = hashlib.sha256(f"{manifest['key']}/{lab.key}".encode())
-    for path in sorted(src.iterdir()):
+    for path in sorted(lab_dir.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     cached = shared.dir / "objects" / digest.hexdigest()[:24]
+    out_dir.mkdir(exist_ok=True)
     if not (cached / "done").exists():
-        staging = Path(tempfile.mkdtemp(dir=shared.dir, prefix="objects-"))
         try:
-            objects, log = build.compile_student(manifest, lab, src, staging)
+            objects, log = build.compile_student(manifest, lab, tree, out_dir, compile_limits(options))
         except build.BuildError as error:
             error.status = "compile_error"
-            shutil.rmtree(staging, ignore_errors=True)
             raise
-        except Exception:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        staging = Path(tempfile.mkdtemp(dir=shared.dir, prefix="objects-"))
+        for obj in objects.values():
+            shutil.copyfile(obj, staging / Path(obj).name)
         (staging / "compile.log").write_text(log)
         (staging / "done").write_text("\n".join(f"{k}\t{Path(v).name}" for k, v in objects.items()))
         cached.parent.mkdir(exist_ok=True)
@@ -146,7 +165,7 @@ def _compile_cached(shared, manifest, lab, src, out_dir, log_path):
         except OSError:  # another grader process stored the same objects first
             shutil.rmtree(staging, ignore_errors=True)
     with open(log_path, "a") as log:
-        log.write((cached / "compile.log").read_text())
+        log.write((cached / "compile.log").read_text(errors="replace"))
     objects = {}
     for line in (cached / "done").read_text().splitlines():
         reference, name = line.split("\t")

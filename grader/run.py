@@ -15,7 +15,7 @@ import signal
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from grader import sandbox
+from grader import integrity, sandbox
 from grader.score import PASSED
 
 MAX_RUNS = 3
@@ -30,27 +30,34 @@ def wall_limit(tests, test_jobs):
     return max(15.0, total / max(1, test_jobs) + max((t.timeout for t in tests), default=0) + 10)
 
 
-def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_runs=MAX_RUNS):
-    """Fill `results` (id -> TestResult), re-running failures up to `max_runs` runs in all.
-    Returns a note on the run, or ""."""
+def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_runs=MAX_RUNS,
+              sentinels=(), confirm=False):
+    """Fill `results` (id -> TestResult), re-running failures up to `max_runs` runs in all and,
+    with `confirm`, running every passing test once more in a fresh sandbox (it must pass again).
+    `sentinels` are the ids of the binary's sentinel tests, which run in every run and must fail
+    (integrity.py). Returns a note on the run, or "". Raises integrity.Tampered."""
     note = ""
     pending = list(results.values())
+    specs = {t.id: t for t in lab.tests}
+    known = set(specs) | set(sentinels)
+    run_dir = Path(run_dir)
+    view = sandbox.View(read_only=[str(binary)], writable=[str(run_dir)])
     for attempt in range(1, max_runs + 1):
         if not pending:
             break
-        specs = {t.id: t for t in lab.tests}
         chosen = [specs[r.id] for r in pending]
-        xml = Path(run_dir) / f"results-{attempt}.xml"
+        report = run_dir.parent / f"results-{attempt}.xml"  # outside the run's view
         jobs = test_jobs if attempt == 1 else max(test_jobs, min(len(pending), RERUN_JOBS))
-        argv = [str(binary), f"--xml={xml}", f"--jobs={jobs}", "--ascii", "--always-succeed",
+        argv = [str(binary), "--xml=/dev/fd/{results_fd}", f"--jobs={jobs}", "--ascii", "--always-succeed",
                 f"--timeout={max(t.timeout for t in chosen):g}"]
         if attempt > 1:
-            argv.append(f"--filter=@({'|'.join(r.id for r in pending)})")
+            argv.append(f"--filter=@({'|'.join([r.id for r in pending] + list(sentinels))})")
         limits.wall = wall_limit(chosen, jobs)
         with open(log_path, "a") as log:
             log.write(f"\n===== run {attempt}: {' '.join(argv[1:])}\n")
-        outcome = sandbox.run(argv, run_dir, log_path, limits)
-        parsed = parse_xml(xml)
+        outcome = sandbox.run(argv, run_dir, log_path, limits, view=view, results=report)
+        parsed, duplicates = parse_xml(report)
+        integrity.check(parsed, duplicates, [r.id for r in pending], sentinels, known)
         run_note = _describe(outcome, limits)
         note = note or run_note
         for result in pending:
@@ -67,6 +74,8 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
         # not bad luck: re-running them would only multiply the longest waits.
         timeouts = [r for r in failing if r.runs[-1] == "timeout"]
         pending = failing if len(timeouts) <= MAX_TIMEOUT_RERUNS else [r for r in failing if r not in timeouts]
+        if attempt == 1 and confirm:
+            pending += [r for r in results.values() if r.runs == [PASSED]]
         if outcome.timed_out:
             break  # re-running a run that hung the whole binary costs too much
     for result in results.values():
@@ -93,16 +102,16 @@ def _describe(outcome, limits):
 
 
 def parse_xml(path):
-    """id -> (status, message, seconds) from Criterion's XML report."""
+    """(id -> (status, message, seconds), ids reported more than once) from Criterion's XML."""
     try:
         text = Path(path).read_text(errors="replace")
     except OSError:
-        return {}
+        return {}, set()
     try:
         root = ET.fromstring(text)
     except ET.ParseError:
         return _scan_xml(text)
-    found = {}
+    found, duplicates = {}, set()
     for suite in root.iter("testsuite"):
         for case in suite.iter("testcase"):
             failure = case.find("failure")
@@ -112,15 +121,17 @@ def parse_xml(path):
                 detail = (failure.text or "").strip() or failure.get("message", "")
             elif error is not None:
                 detail = error.get("type", "")
-            found[f"{suite.get('name')}/{case.get('name')}"] = _classify(
-                case.get("status", ""), int(case.get("assertions", "0") or 0), detail,
-                float(case.get("time", "0") or 0))
-    return found
+            test_id = f"{suite.get('name')}/{case.get('name')}"
+            if test_id in found:
+                duplicates.add(test_id)
+            found[test_id] = _classify(case.get("status", ""), _number(int, case.get("assertions")), detail,
+                                       _number(float, case.get("time")))
+    return found, duplicates
 
 
 def _scan_xml(text):
     """A tolerant reading for reports that are not well-formed XML."""
-    found = {}
+    found, duplicates = {}, set()
     for suite in re.finditer(r'<testsuite name="([^"]*)"(.*?)</testsuite>', text, re.S):
         for case in re.finditer(r'<testcase name="([^"]*)" assertions="(\d+)" status="(\w+)" time="([\d.]+)">'
                                 r'(.*?)</testcase>', suite.group(2), re.S):
@@ -128,9 +139,18 @@ def _scan_xml(text):
             cdata = re.search(r"<!\[CDATA\[(.*)\]\]>", body, re.S)
             error = re.search(r'<error type="(\w+)"', body)
             detail = cdata.group(1) if cdata else (error.group(1) if error else "")
-            found[f"{suite.group(1)}/{case.group(1)}"] = _classify(
-                case.group(3), int(case.group(2)), detail, float(case.group(4)))
-    return found
+            test_id = f"{suite.group(1)}/{case.group(1)}"
+            if test_id in found:
+                duplicates.add(test_id)
+            found[test_id] = _classify(case.group(3), int(case.group(2)), detail, float(case.group(4)))
+    return found, duplicates
+
+
+def _number(kind, text):
+    try:
+        return kind(text or 0)
+    except ValueError:
+        return kind(0)
 
 
 def _classify(status, assertions, detail, seconds):

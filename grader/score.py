@@ -96,3 +96,15 @@ def all_failed(lab, status, message):
     """Every test of the lab gets zero with the same reason (nothing could run)."""
     for test in lab.tests:
         test.status, test.message, test.runs = status, message, []
+
+
+def failed_report(name, labs, status, message):
+    """A report for a submission the grader could not grade: every lab `status`, every test 0."""
+    report = Report(submission=name)
+    for lab in labs:
+        result = LabResult(number=lab.number, slug=lab.slug, title=lab.title, folder=lab.folder,
+                           status=status, message=message,
+                           tests=[TestResult(id=t.id, points=t.points, hidden=t.hidden, section=t.section,
+                                             message=message) for t in lab.tests])
+        report.labs.append(result)
+    return report

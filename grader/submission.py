@@ -1,7 +1,8 @@
 """Where a student's files come from: a working copy, the solutions, or a submission folder.
 
-Only the files a lab declares as the student's are ever taken; they must be regular files
-(no symbolic links, which could point at the reference solution) of reasonable size.
+Only the files a lab declares as the student's are ever taken; they must be regular files of
+reasonable size reached without a symbolic link (a link, even a folder one, could point at the
+reference solution).
 """
 
 from pathlib import Path
@@ -14,6 +15,8 @@ class SubmissionError(Exception):
 
 
 class Source:
+    base = None  # the folder the submission's paths start from (links below it are refused)
+
     def __init__(self, name):
         self.name = name
 
@@ -22,8 +25,9 @@ class Source:
 
     def find(self, lab, file_name):
         for path in self.candidates(lab, file_name):
-            if path.is_symlink():
-                raise SubmissionError(f"{path} is a symbolic link; submit the file itself.")
+            link = self._link_on_the_way(path)
+            if link:
+                raise SubmissionError(f"{link} is a symbolic link; submit the file itself, in a real folder.")
             if path.is_file():
                 if path.stat().st_size > MAX_FILE_SIZE:
                     raise SubmissionError(f"{path} is larger than {MAX_FILE_SIZE >> 10} KiB.")
@@ -31,13 +35,31 @@ class Source:
         expected = f"labs/{lab.folder}/{file_name}"
         raise SubmissionError(f"no {file_name} in {self.name}: expected {expected} or {file_name}.")
 
+    def _link_on_the_way(self, path):
+        """The first symbolic link among path and the folders between self.base and it, or None."""
+        path = Path(path)
+        if path.is_symlink():
+            return path
+        if self.base is None:
+            return None
+        try:
+            parts = path.relative_to(self.base).parts
+        except ValueError:
+            return path  # outside the submission
+        folder = Path(self.base)
+        for part in parts[:-1]:
+            folder = folder / part
+            if folder.is_symlink():
+                return folder
+        return None
+
 
 class WorkingCopy(Source):
     """The student's own checkout: labs/NN-topic/<file>."""
 
     def __init__(self, root):
         super().__init__("this working copy")
-        self.root = Path(root)
+        self.root = self.base = Path(root)
 
     def candidates(self, lab, file_name):
         return [self.root / "labs" / lab.folder / file_name]
@@ -46,7 +68,7 @@ class WorkingCopy(Source):
 class Solutions(Source):
     def __init__(self, root):
         super().__init__("the reference solutions")
-        self.root = Path(root)
+        self.root = self.base = Path(root)
 
     def candidates(self, lab, file_name):
         return [self.root / "solutions" / lab.folder / file_name]
@@ -56,7 +78,7 @@ class Folder(Source):
     """A submission folder: a copy of the repository, or just the student's files."""
 
     def __init__(self, folder, name=None):
-        self.folder = Path(folder)
+        self.folder = self.base = Path(folder)
         super().__init__(name or str(folder))
 
     def candidates(self, lab, file_name):

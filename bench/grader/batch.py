@@ -4,11 +4,14 @@
 Makes a class of synthetic submissions (a seeded mix: for every lab, the reference solution, the
 skeleton or one of the lab's mutants), then measures, on this machine:
   - one submission (all labs) graded warm: `./grade --solutions`, after one run to fill the cache;
+  - the same with `--confirm` (every passing test run once more in a fresh sandbox), alternated
+    with the plain runs so that both see the same machine;
   - the class graded with `./grade --batch DIR --jobs 1` and with `--jobs 2`.
-Prints a Markdown table to paste into bench/RESULTS.md. Nothing is asserted: timings belong here,
-not in the test suite.
+Prints a Markdown table to paste into bench/RESULTS.md, with the load average before and after.
+It refuses to start at a load average above 1 (other work would be measured too) unless
+--noisy is given. Nothing is asserted: timings belong here, not in the test suite.
 
-    bench/grader/batch.py [--submissions 40] [--seed 1] [--jobs 1 2] [--keep DIR]
+    bench/grader/batch.py [--submissions 40] [--seed 1] [--jobs 1 2] [--keep DIR] [--noisy]
 """
 
 import argparse
@@ -72,7 +75,11 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="batch --jobs values to time")
     parser.add_argument("--keep", type=Path, help="write the class and the reports here and keep them")
+    parser.add_argument("--noisy", action="store_true", help="measure even at a load average above 1")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    if load_before > 1 and not args.noisy:
+        sys.exit(f"the load average is {load_before:.2f}: wait for a quiet machine, or give --noisy")
 
     labs = config.load_labs(ROOT)
     work = args.keep or Path(tempfile.mkdtemp(prefix="winsync-bench-batch-"))
@@ -82,7 +89,10 @@ def main():
 
     grade = [sys.executable, str(ROOT / "grade")]
     timed(grade + ["--solutions"])  # fills the build cache
-    single = [timed(grade + ["--solutions"]) for _ in range(3)]
+    single, confirmed = [], []
+    for _ in range(3):
+        single.append(timed(grade + ["--solutions"]))
+        confirmed.append(timed(grade + ["--solutions", "--confirm"]))
     batch = {}
     for jobs in args.jobs:
         out = work / f"out-jobs{jobs}"
@@ -90,11 +100,13 @@ def main():
         print(f"--jobs {jobs}: {batch[jobs]:.0f} s", file=sys.stderr)
 
     load = os.getloadavg()[0]
-    print(f"\nGrader timings ({os.cpu_count()} cores, load {load:.1f} at the end; "
-          f"`bench/grader/batch.py --submissions {args.submissions} --seed {args.seed}`):\n")
+    print(f"\nGrader timings ({os.cpu_count()} cores, load average {load_before:.2f} before and {load:.2f} "
+          f"after; `bench/grader/batch.py --submissions {args.submissions} --seed {args.seed}`):\n")
     print("| What | Wall time |")
     print("| --- | --- |")
     print(f"| One submission, all labs, warm (`./grade --solutions`, best of 3) | {min(single):.1f} s |")
+    print(f"| The same with `--confirm` (best of 3) | {min(confirmed):.1f} s "
+          f"({min(confirmed) / min(single):.2f}x) |")
     for jobs, seconds in batch.items():
         print(f"| {args.submissions} submissions, `--batch --jobs {jobs}` | {seconds:.0f} s |")
     if 1 in batch:

@@ -1,4 +1,5 @@
-"""CSV: one row per submission, a column per lab, then the total (grades.csv in batch mode)."""
+"""CSV: one row per submission, a column per lab, then the total (`--format csv`), and the batch's
+grades.csv, which adds per lab its maximum and status, and the row's status, source and notes."""
 
 import csv
 import io
@@ -25,3 +26,35 @@ def render_many(reports):
 
 def render(report):
     return render_many([report])
+
+
+def _cell(value):
+    """Text a spreadsheet will not take for a formula (student names and messages are free text)."""
+    value = "" if value is None else str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _points(value):
+    return "" if value is None else f"{value:g}"
+
+
+def grades_header(labs):
+    """grades.csv of a batch: per lab its points, its maximum and its status, then the totals."""
+    columns = ["submission", "status"]
+    for lab in labs:
+        columns += [lab["lab"], f"{lab['lab']}_max", f"{lab['lab']}_status"]
+    return columns + ["total", "max_total", "source", "notes"]
+
+
+def render_grades(labs, entries):
+    """labs and entries as batch.grade_table makes them (the same data as grades.json)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(grades_header(labs))
+    for entry in entries:
+        cells = [entry["submission"], entry["status"]]
+        for lab in entry["labs"]:
+            cells += [_points(lab["score"]), _points(lab["max_score"]), lab["status"]]
+        writer.writerow(cells + [_points(entry["score"]), _points(entry["max_score"]), _cell(entry["source"]),
+                                 _cell(entry["notes"])])
+    return out.getvalue()

@@ -14,6 +14,8 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .hist div { background: #4a7bd0; width: 28px; }
 .labels { display: flex; gap: 3px; font-size: 11px; }
 .labels span { width: 28px; text-align: center; }
+.warn { color: #a33; font-weight: bold; }
+small { color: #a33; }
 """
 
 
@@ -24,18 +26,40 @@ def _bins(fractions, count=10):
     return bins
 
 
-def render_summary(reports):
+def _key(lab):
+    return (lab.number, lab.slug)
+
+
+def render_summary(reports, statuses=None, collisions=(), complete=True):
+    """statuses: {submission: (status, message)} of a batch (graded, bad_archive, grader_error...);
+    collisions: the batch's [{name, sources, graded_as}]; complete: False after an interrupted batch."""
     e = html.escape
+    statuses = statuses or {}
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>winsync grades</title>"
              f"<style>{STYLE}</style></head><body>",
              f"<h1>winsync: {len(reports)} submissions</h1>"]
+    if not complete:
+        parts.append("<p class='warn'>The batch was interrupted: the submissions whose status is grader_error "
+                     "were not graded (grade them with --only NAME).</p>")
+    trouble = [(name, status, message) for name, (status, message) in sorted(statuses.items())
+               if status != "graded"]
+    if trouble or collisions:
+        parts.append("<h2>Needs attention</h2><ul>")
+        parts += [f"<li>{e(' and '.join(c['sources']))} would all be named {e(c['name'])}: graded as "
+                  f"{e(', '.join(c['graded_as']))}</li>" for c in collisions]
+        parts += [f"<li>{e(name)}: <b>{e(status)}</b>: {e(message)}</li>" for name, status, message in trouble]
+        parts.append("</ul>")
     if not reports:
         return "".join(parts) + "</body></html>\n"
-    labs = reports[0].labs
+    labs = {}
+    for report in reports:
+        for lab in report.labs:
+            labs.setdefault(_key(lab), lab)
+    labs = [labs[key] for key in sorted(labs)]
     parts.append("<h2>Score distribution per lab</h2>")
-    for index, lab in enumerate(labs):
-        fractions = [r.labs[index].score / r.labs[index].max_score if r.labs[index].max_score else 0
-                     for r in reports]
+    for lab in labs:
+        results = [r_lab for r in reports for r_lab in r.labs if _key(r_lab) == _key(lab)]
+        fractions = [r_lab.score / r_lab.max_score if r_lab.max_score else 0 for r_lab in results]
         bins = _bins(fractions)
         top = max(bins) or 1
         mean = sum(fractions) / len(fractions) * 100
@@ -64,11 +88,25 @@ def render_summary(reports):
                      f"<td><span class='bar{' low' if rate < 50 else ''}' style='width:{rate:.0f}px'></span></td>"
                      f"<td class='n'>{flaky or ''}</td><td>{e(test.section)}</td></tr>")
     parts.append("</table><h2>Submissions</h2><table><tr><th>Submission</th>")
-    parts += [f"<th>{lab.number:02d} {e(lab.slug)}</th>" for lab in labs] + ["<th>Total</th></tr>"]
+    parts += [f"<th>{lab.number:02d} {e(lab.slug)}</th>" for lab in labs] + ["<th>Total</th>"]
+    parts.append("<th>Status</th></tr>" if statuses else "</tr>")
     for report in reports:
-        cells = "".join(f"<td class='n'>{lab.score:g}/{lab.max_score:g}</td>" for lab in report.labs)
+        by_key = {_key(lab): lab for lab in report.labs}
+        cells = ""
+        for lab in labs:
+            mine = by_key.get(_key(lab))
+            if mine is None:
+                cells += "<td class='n'>-</td>"
+                continue
+            points = f"{mine.score:g}/{mine.max_score:g}"
+            if mine.status == "graded":
+                cells += f"<td class='n'>{points}</td>"
+                continue
+            why = next((line for line in mine.message.splitlines() if line.strip()), mine.status)
+            cells += f"<td class='n' title='{e(why)}'>{points} <small>{e(mine.status)}</small></td>"
         link = f"students/{e(report.submission)}/report.txt"
+        status = f"<td>{e(statuses.get(report.submission, ('', ''))[0])}</td>" if statuses else ""
         parts.append(f"<tr><td><a href='{link}'>{e(report.submission)}</a></td>{cells}"
-                     f"<td class='n'>{report.score:g}/{report.max_score:g}</td></tr>")
+                     f"<td class='n'>{report.score:g}/{report.max_score:g}</td>{status}</tr>")
     parts.append("</table></body></html>\n")
     return "\n".join(parts)

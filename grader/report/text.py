@@ -1,4 +1,13 @@
-"""The student's view: a table of labs, then one line per failure with where to look."""
+"""The student's view: a table of labs, then one line per failure with where to look.
+
+A student sees no more of a hidden test than its name, points and handout section: its message
+may quote the test's source, its file and line, or the values it checked. Nor does a student see
+why a lab was found tampered, or the grader's own paths. `render(report, instructor=True)`
+(`--format instructor`) shows everything.
+"""
+
+import os
+from pathlib import Path
 
 STATUS_WORDS = {
     "missing": "not submitted",
@@ -6,14 +15,54 @@ STATUS_WORDS = {
     "compile_error": "does not compile",
     "link_error": "does not link",
     "build_error": "grader build error",
+    "tampered": "not trusted",
+    "bad_archive": "bad archive",
+    "bad_folder": "unreadable folder",
+    "grader_error": "grader error",
 }
+TAMPERED_FOR_STUDENTS = ("the grader could not trust the results of this lab, so it counts 0 points; "
+                         "your instructor has the details")
+
+
+def _log_path(log):
+    """A log's path as the reader can use it: relative when it is below here, else logs/<name>."""
+    relative = os.path.relpath(log)
+    return relative if not relative.startswith("..") else f"logs/{Path(log).name}"
+
 
 
 def _points(value):
     return f"{value:g}"
 
 
-def render(report):
+def _hidden_points(lab):
+    """Points a lab's hidden tests hold when the report leaves them out: the student handout's
+    lab.toml says so in `hidden_points` (written by ./grade release)."""
+    if any(t.hidden for t in lab.tests):
+        return 0.0
+    from grader import config
+    path = Path(__file__).resolve().parents[2] / "labs" / lab.folder / "lab.toml"
+    try:
+        return config.load_lab(path).hidden_points if path.exists() else 0.0
+    except config.ConfigError:
+        return 0.0
+
+
+def _hidden_line(report):
+    hidden = [(lab, _hidden_points(lab)) for lab in report.labs]
+    hidden = [(lab, points) for lab, points in hidden if points > 0]
+    if not hidden:
+        return []
+    total = sum(points for _, points in hidden)
+    if len(hidden) == 1:
+        where = f"lab {hidden[0][0].number:02d}"
+    else:
+        where = ", ".join(f"lab {lab.number:02d}: {_points(points)}" for lab, points in hidden)
+    return [f"Hidden tests: {_points(total)} more points ({where}) are graded by your instructor; "
+            "the public tests above are a subset."]
+
+
+def render(report, instructor=False):
     lines = [f"Grading {report.submission}", ""]
     width = max([len(f"{lab.number:02d} {lab.slug}") for lab in report.labs] + [10])
     lines.append(f"{'Lab':<{width}}  {'Tests':>7}  {'Points':>9}  Status")
@@ -23,12 +72,14 @@ def render(report):
         tests = f"{lab.passed}/{len(lab.tests)}"
         lines.append(f"{name:<{width}}  {tests:>7}  {_points(lab.score) + '/' + _points(lab.max_score):>9}  {status}")
     lines.append(f"{'Total':<{width}}  {'':>7}  {_points(report.score) + '/' + _points(report.max_score):>9}")
+    lines += _hidden_line(report)
     for lab in report.labs:
         failures = [t for t in lab.tests if not t.passed]
         if lab.status != "graded":
-            lines += ["", f"{lab.number:02d} {lab.slug}: {lab.message}"]
-            if lab.log:
-                lines.append(f"   log: {lab.log}")
+            message = lab.message if instructor or lab.status != "tampered" else TAMPERED_FOR_STUDENTS
+            lines += ["", f"{lab.number:02d} {lab.slug}: {message}"]
+            if lab.log and (instructor or lab.status != "tampered"):
+                lines.append(f"   log: {lab.log if instructor else _log_path(lab.log)}")
             continue
         if not failures:
             continue
@@ -36,6 +87,8 @@ def render(report):
                   + (f" ({lab.message})" if lab.message else "")]
         for test in failures:
             reason = test.message.strip().splitlines()[0] if test.message.strip() else test.status
+            if test.hidden and not instructor:
+                reason = {"timeout": "timed out", "crashed": "crashed"}.get(test.status, "failed")
             tag = " [hidden]" if test.hidden else ""
             if test.intermittent:
                 tag += f" [intermittent: {', '.join(test.runs)}]"
@@ -43,8 +96,8 @@ def render(report):
             where = []
             if test.section:
                 where.append(f'read labs/{lab.folder}/README.md, "{test.section}"')
-            if lab.log:
-                where.append(f"log: {lab.log}")
+            if lab.log and (instructor or not test.hidden):
+                where.append(f"log: {lab.log if instructor else _log_path(lab.log)}")
             if where:
                 lines.append("     " + "; ".join(where))
     lines += ["", f"Graded in {report.seconds:.1f} s."]

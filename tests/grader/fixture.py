@@ -161,13 +161,23 @@ FILES = {
     """,
     "tests/labs/01-adder/CMakeLists.txt": """
         file(GLOB hidden CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/hidden/*.c)
-        winsync_add_criterion_test(NAME lab01-adder SOURCES adder_tests.c ${hidden})
+        winsync_add_criterion_test(NAME lab01-adder SOURCES adder_tests.c sentinel.c ${hidden})
     """,
     "tests/labs/01-adder/adder_tests.c": """
         #include <criterion/criterion.h>
         #include "kernel.h"
         Test(adder, small, .timeout = 3) { cr_assert_eq(adder_add(2, 3), 5); }
         Test(adder, negative, .timeout = 3) { cr_assert_eq(adder_add(-2, -3), -5); }
+    """,
+    "tests/labs/01-adder/sentinel.c": """
+        #include "kernel.h"
+        void sentinel_exercise(void);
+        void sentinel_exercise(void) { (void)adder_add(1, 2); }
+    """,
+    "tests/labs/02-counter/sentinel.c": """
+        #include "counter.h"
+        void sentinel_exercise(void);
+        void sentinel_exercise(void) { (void)counter_next(); }
     """,
     "tests/labs/01-adder/hidden/adder_hidden.c": """
         #include <criterion/criterion.h>
@@ -178,7 +188,7 @@ FILES = {
         add_library(counter_lib STATIC ${WINSYNC_COUNTER_SOURCE})
         target_include_directories(counter_lib PUBLIC ${PROJECT_SOURCE_DIR}/labs/02-counter)
         target_link_libraries(counter_lib PUBLIC winsync)
-        winsync_add_criterion_test(NAME lab02-counter SOURCES counter_tests.c LIBS counter_lib)
+        winsync_add_criterion_test(NAME lab02-counter SOURCES counter_tests.c sentinel.c LIBS counter_lib)
     """,
     "tests/labs/02-counter/counter_tests.c": """
         #include <criterion/criterion.h>

@@ -1,12 +1,13 @@
 """Shared set-up for the grader's tests: one fixture tree and one build cache per test run."""
 
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from grader import build, config
+from grader import build, config, sandbox
 from grader.grade import Options, grade_submission
 from grader.submission import Files
 from tests.grader import fixture
@@ -51,17 +52,32 @@ def grade_cli(*args, cwd=None, timeout=300):
                           text=True, timeout=timeout)
 
 
-def sandbox_processes():
-    """pids of processes running under the sandbox's throwaway uids."""
-    from grader.sandbox import UID_BASE
+class Tagged:
+    """`with Tagged() as tag:` every sandboxed process started meanwhile carries the environment
+    variable WINSYNC_GRADER_TAG=<tag>; `tag.alive()` lists those still running. A test counts only
+    what it started: other graders may run on the same machine."""
 
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                uid = int((entry / "status").read_text().split("\nUid:")[1].split()[0])
-            except (OSError, IndexError, ValueError):
-                continue
-            if UID_BASE <= uid < UID_BASE + 1_000_000:
-                found.append(int(entry.name))
-    return found
+    def __enter__(self):
+        self.value = secrets.token_hex(8)
+        self.saved = os.environ.get(sandbox.TAG_VARIABLE)
+        os.environ[sandbox.TAG_VARIABLE] = self.value
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is None:
+            os.environ.pop(sandbox.TAG_VARIABLE, None)
+        else:
+            os.environ[sandbox.TAG_VARIABLE] = self.saved
+
+    def alive(self):
+        needle = f"{sandbox.TAG_VARIABLE}={self.value}".encode()
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    environ = (entry / "environ").read_bytes()
+                except OSError:
+                    continue
+                if needle in environ.split(b"\0"):
+                    found.append(int(entry.name))
+        return found

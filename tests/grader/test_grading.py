@@ -1,15 +1,14 @@
 """Grading real submissions built in temporary folders against the fixture tree."""
 
-import os
 import secrets
 import time
 import unittest
-from pathlib import Path
+from unittest import mock
 
 from tests.grader import support
 from tests.grader.fixture import ADDER_SOLUTION, COUNTER_SOLUTION, adder
 
-ROOT_ONLY = unittest.skipUnless(os.geteuid() == 0, "the sandbox's own uid needs root")
+UNSCANNED = mock.patch("grader.scan.check")  # to test what the sandbox does on its own
 
 
 def lab(report, number=1):
@@ -60,7 +59,7 @@ class BrokenSubmissions(unittest.TestCase):
         self.assertEqual(report.score, 5)
 
     def test_link_error_when_the_function_is_missing(self):
-        report = support.grade_files({"01": {"adder.c": "#include \"kernel.h\"\nint adder_sub(int a) { return a; }\n"}})
+        report = support.grade_files({"01": {"adder.c": "#include \"kernel.h\"\nstatic int adder_sub(int a) { return a; }\n"}})
         self.assertEqual(lab(report).status, "link_error")
         self.assertIn("adder_add", lab(report).message)
 
@@ -72,15 +71,19 @@ class BrokenSubmissions(unittest.TestCase):
         self.assertTrue(all(t.status == "timeout" for t in lab(report).tests), lab(report).tests)
         self.assertIn("timed out", lab(report).tests[0].message)
 
-    @ROOT_ONLY
     def test_fork_bomb_is_contained_and_cleaned_up(self):
         body = "    for (;;)\n        fork();\n    return a + b;"
-        report = support.grade_files({"01": {"adder.c": adder(body, "#include <unistd.h>")}})
+        with support.Tagged() as tag, UNSCANNED:  # the sandbox itself must contain it
+            report = support.grade_files({"01": {"adder.c": adder(body, "#include <unistd.h>")}})
         self.assertEqual(report.score, 0)
-        self.assertEqual(support.sandbox_processes(), [])
+        self.assertEqual(tag.alive(), [])
 
     def test_exit_zero_in_student_code_fails(self):
         report = support.grade_files({"01": {"adder.c": adder("    exit(0);", "#include <stdlib.h>")}})
+        self.assertEqual(lab(report).status, "rejected")  # the scan refuses exit
+        self.assertIn("exit", lab(report).message)
+        with UNSCANNED:  # and were it reached without naming exit: zero assertions
+            report = support.grade_files({"01": {"adder.c": adder("    exit(0);", "#include <stdlib.h>")}})
         self.assertEqual(report.score, 0)
         self.assertTrue(all(t.status == "no_assertions" for t in lab(report).tests))
         self.assertIn("exit()", lab(report).tests[0].message)
@@ -99,26 +102,26 @@ class BrokenSubmissions(unittest.TestCase):
         report = support.grade_files({"01": {"adder.c": adder(body, "#include <stdio.h>")}})
         self.assertEqual(report.score, 5)
 
-    @ROOT_ONLY
     def test_code_cannot_delete_the_grader_files(self):
         root = support.tree()
         victim = root / "tests/labs/01-adder/adder_tests.c"
         cached = list(support.CACHE.glob("*/src/tests/labs/01-adder/adder_tests.c"))
         body = "".join(f'    remove("{p}");\n' for p in [victim, *cached]) + "    return a + b;"
-        report = support.grade_files({"01": {"adder.c": adder(body, "#include <stdio.h>")}})
+        with UNSCANNED:  # the sandbox itself must protect them
+            report = support.grade_files({"01": {"adder.c": adder(body, "#include <stdio.h>")}})
         self.assertEqual(report.score, 5)
         self.assertTrue(victim.exists())
         self.assertTrue(all(p.exists() for p in cached))
 
     def test_intermittent_failure_counts_as_failed_and_is_reported(self):
-        marker = Path("/tmp") / f"grader-flaky-{secrets.token_hex(4)}"
+        # Fails the first time it sees a negative number: the run folder (the only writable one,
+        # kept between the runs of one lab) remembers that it did.
+        marker = f"grader-flaky-{secrets.token_hex(4)}"
         body = (f'    if (a < 0 && access("{marker}", F_OK) != 0) {{\n'
                 f'        close(open("{marker}", O_CREAT | O_WRONLY, 0666));\n'
                 "        return 0;\n    }\n    return a + b;")
-        try:
+        with UNSCANNED:
             report = support.grade_files({"01": {"adder.c": adder(body, "#include <fcntl.h>\n#include <unistd.h>")}})
-        finally:
-            marker.unlink(missing_ok=True)
         negative = next(t for t in lab(report).tests if t.id == "adder/negative")
         self.assertEqual(negative.runs, ["failed", "passed"])
         self.assertTrue(negative.intermittent)

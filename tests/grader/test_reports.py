@@ -93,8 +93,22 @@ class Formats(unittest.TestCase):
         self.assertIn("2/5", out)
         self.assertIn("does not compile", out)
         self.assertIn('"Step 2"', out)
-        self.assertIn("/tmp/log.txt", out)
+        self.assertIn("log: logs/log.txt", out)  # not the grader's own path
         self.assertIn("[intermittent: failed, passed]", out)
+
+    def test_students_see_no_more_of_a_hidden_test_than_its_name(self):
+        report = sample()
+        hidden = next(t for lab in report.labs for t in lab.tests if t.hidden)
+        hidden.status, hidden.message = "failed", "tests/labs/01-adder/hidden/adder_hidden.c:3: expected 6"
+        report.labs[1].status, report.labs[1].message = "tampered", "sentinel adder/xyz was reported passed"
+        student, instructor = FORMATS["text"](report), FORMATS["instructor"](report)
+        self.assertIn("adder_hidden/sum3 [hidden] (2 pt): failed", student)
+        self.assertNotIn("hidden/adder_hidden.c", student)
+        self.assertNotIn("sentinel", student)
+        self.assertIn("could not trust", student)
+        self.assertIn("hidden/adder_hidden.c:3", instructor)
+        self.assertIn("sentinel adder/xyz", instructor)
+        self.assertIn("/tmp/log.txt", instructor)
 
     def test_html_summary_is_offline(self):
         page = html.render_summary([sample("alice"), sample("bob <b>")])

@@ -1,0 +1,17 @@
+/*
+ * sentinel.c - what the grader's sentinel tests run (grader/integrity): a few ordinary calls into
+ * this lab's code, after which the sentinel must fail. Code that forges a passing result instead
+ * of doing its job makes the sentinel pass, and the grader marks the lab "tampered".
+ */
+#include <windows.h>
+
+void sentinel_exercise(void);
+
+void sentinel_exercise(void)
+{
+    LONG previous = 0;
+    HANDLE semaphore = CreateSemaphoreA(NULL, 1, 2, NULL);
+    WaitForSingleObject(semaphore, 0);
+    ReleaseSemaphore(semaphore, 1, &previous);
+    CloseHandle(semaphore);
+}
