@@ -155,7 +155,7 @@ def run(argv, cwd, log_path, limits, view=None, env=None, results=None):
 def _run_jail(spec):
     wall = spec["limits"]["wall"]
     try:
-        jail = subprocess.run([sys.executable, "-I", "-S", os.path.abspath(__file__)], input=json.dumps(spec),
+        jail = subprocess.run([sys.executable, "-I", "-S", "-B", os.path.abspath(__file__)], input=json.dumps(spec),
                               capture_output=True, text=True, errors="replace", timeout=wall + 60)
         lines = jail.stdout.strip().splitlines()
         if lines:

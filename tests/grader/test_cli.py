@@ -164,7 +164,7 @@ class Autograders(unittest.TestCase):
         self.assertEqual(text.count("autograding-command-grader@v1"), 4)  # public tests only
         self.assertNotIn("adder_hidden", text)
         self.assertIn("runners: t1,t2,t3,t4", text)
-        self.assertIn("$GRADE check grade-report.json adder/negative", text)
+        self.assertIn("python3 ./grade check grade-report.json adder/negative", text)
 
 
 class Mutants(unittest.TestCase):
