@@ -24,7 +24,7 @@ function(winsync_add_criterion_test)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CRITERION)
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   add_test(NAME ${T_NAME}
-           COMMAND ${PROJECT_SOURCE_DIR}/tests/support/run-isolated $<TARGET_FILE:${T_NAME}> --jobs=2)
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/support/run-isolated --private-tmp $<TARGET_FILE:${T_NAME}> --jobs=2)
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT})
 endfunction()
 

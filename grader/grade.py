@@ -28,6 +28,7 @@ class Options:
     max_runs: int = run.MAX_RUNS  # runs of a failing test before it counts as failed
     confirm: bool = False  # run every passing test once more in a fresh sandbox
     compile_seconds: float = 30.0  # wall-clock (and CPU) limit of one compile
+    memory: int = sandbox.Limits.memory  # bytes for a whole test run, all its processes together
 
 
 def grade_submission(shared, labs, source, options):
@@ -118,7 +119,8 @@ def _build_and_run(shared, manifest, lab, source, lab_work, log_path, result, op
         raise
     run_dir = lab_work / "run"
     run_dir.mkdir()
-    limits = sandbox.Limits(address_space=0 if options.sanitizer else sandbox.Limits.address_space)
+    limits = sandbox.Limits(address_space=0 if options.sanitizer else sandbox.Limits.address_space,
+                            memory=options.memory)
     by_id = {t.id: t for t in result.tests}
     note = run.run_tests(binary, lab, by_id, run_dir, log_path, limits, options.test_jobs,
                          options.max_runs, sentinels=sentinels, confirm=options.confirm)

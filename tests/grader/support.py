@@ -73,11 +73,12 @@ class Tagged:
         needle = f"{sandbox.TAG_VARIABLE}={self.value}".encode()
         found = []
         for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
                 try:
                     environ = (entry / "environ").read_bytes()
-                except OSError:
+                    state = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+                except (OSError, IndexError):
                     continue
-                if needle in environ.split(b"\0"):
+                if state != b"Z" and needle in environ.split(b"\0"):
                     found.append(int(entry.name))
         return found
