@@ -253,35 +253,6 @@ def _time_limit(chosen, test_jobs):
         return 600.0 * max(1, len(chosen))
 
 
-def _children_map():
-    """ppid -> [pid] for every process visible in /proc."""
-    tree = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return tree
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        tree.setdefault(int(fields[1]), []).append(int(entry))
-    return tree
-
-
-def _descendants(pid):
-    tree, found, todo = _children_map(), [], [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def _signal(pid, signum):
     try:
         os.kill(pid, signum)
@@ -294,7 +265,7 @@ def _kill_tree(pid):
     (stopped first, so that none can fork while the tree is walked)."""
     seen = set()
     for _ in range(20):
-        new = ({pid} | set(_descendants(pid))) - seen
+        new = ({pid} | set(sandbox.descendants(pid))) - seen
         if not new:
             break
         for victim in new:

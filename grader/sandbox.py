@@ -226,7 +226,8 @@ def _children_map():
     return tree
 
 
-def _descendants(pid):
+def descendants(pid):
+    """Every process below pid (the jail uses it; so does batch.py for a grade that overruns)."""
     tree = _children_map()
     found, todo = [], list(tree.get(pid, []))
     while todo:
@@ -241,7 +242,7 @@ def _kill_everything(group):
     how many were killed."""
     killed = set()
     for _ in range(1000):
-        alive = set(_descendants(os.getpid())) | set(group.pids() if group else [])
+        alive = set(descendants(os.getpid())) | set(group.pids() if group else [])
         if not alive:
             break
         for pid in alive:

@@ -43,7 +43,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,6 +54,7 @@ IN_NAMESPACE = "WINSYNC_GRADESCOPE_CHROOT_NS"
 
 sys.path.insert(0, str(REPO))
 from grader import config  # noqa: E402  (only for the lab's files and points, on the host)
+from tests.grader.test_gradescope import unpack_like_gradescope  # noqa: E402
 
 
 class Failure(Exception):
@@ -205,22 +205,14 @@ def tail(path, lines=40):
 
 
 # ---- the test -------------------------------------------------------------------------------------
-def lay_out(root, archive, files):
-    """/autograder as Gradescope lays it out (zip modes kept, as unzip keeps them)."""
+def lay_out(root, archive):
+    """/autograder as Gradescope lays it out, inside the chroot's root."""
     autograder = root / "autograder"
     if autograder.exists():
         shutil.rmtree(autograder)
-    source = autograder / "source"
-    with zipfile.ZipFile(archive) as z:
-        for info in z.infolist():
-            path = Path(z.extract(info, source))
-            mode = (info.external_attr >> 16) & 0o777
-            if mode and not info.is_dir():
-                path.chmod(mode)
-    shutil.copy2(source / "run_autograder", autograder / "run_autograder")
+    autograder.mkdir()
+    unpack_like_gradescope(archive, autograder)
     (autograder / "run_autograder").chmod(0o755)
-    (autograder / "results").mkdir()
-    (autograder / "submission").mkdir()
     return autograder
 
 
@@ -281,7 +273,7 @@ def gradescope_test(args, root, work, timings):
     archive = work / f"lab{lab.key}.zip"
     run([sys.executable, str(REPO / "grade"), "gradescope", lab.key, "--out", str(archive)],
         stdout=subprocess.DEVNULL)
-    autograder = lay_out(root, archive, reference)
+    autograder = lay_out(root, archive)
     log = work / "chroot.log"
     say(f"lab {lab.key} {lab.slug} ({lab.max_score:g} points); chroot log: {log}")
 
