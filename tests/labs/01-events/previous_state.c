@@ -115,3 +115,41 @@ Test(events, pulse_returns_previous_state, .timeout = 20)
         cr_expect_not(seen[manual].signaled[1], "event_pulse left a set %s event signalled", kind);
     }
 }
+
+Test(events, set_on_a_set_event_leaves_it_at_one, .timeout = 20)
+{
+    /* An event is not a counter: however many times event_set runs with nobody waiting,
+     * the state stays 1, so every later call reports 1 as the previous state. */
+    attach_runtime();
+    struct observed seen[2];
+    for (int manual = 0; manual < 2; manual++) {
+        struct ws_object event;
+        ws_dispatcher_lock();
+        private_event(&event, manual, false);
+        event_set(&event);
+        event_set(&event);
+        seen[manual].previous[0] = event_set(&event);
+        seen[manual].previous[1] = event_reset(&event);
+        seen[manual].signaled[1] = event_is_signaled(&event, NULL);
+        event_set(&event);
+        event_set(&event);
+        seen[manual].previous[2] = event_pulse(&event);
+        seen[manual].signaled[2] = event_is_signaled(&event, NULL);
+        ws_dispatcher_unlock();
+    }
+    for (int manual = 0; manual < 2; manual++) {
+        const char *kind = manual ? "manual-reset" : "auto-reset";
+        cr_expect_eq(seen[manual].previous[0], 1,
+                     "the third event_set on a %s event without waiters returned %d, not 1: "
+                     "SetEvent on a set event leaves its state at 1",
+                     kind, seen[manual].previous[0]);
+        cr_expect_eq(seen[manual].previous[1], 1,
+                     "event_reset after three event_set calls on a %s event returned %d, not 1",
+                     kind, seen[manual].previous[1]);
+        cr_expect_not(seen[manual].signaled[1], "event_reset left the %s event signalled", kind);
+        cr_expect_eq(seen[manual].previous[2], 1,
+                     "event_pulse after two event_set calls on a %s event returned %d, not 1", kind,
+                     seen[manual].previous[2]);
+        cr_expect_not(seen[manual].signaled[2], "event_pulse left the %s event signalled", kind);
+    }
+}

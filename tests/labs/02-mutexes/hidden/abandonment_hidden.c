@@ -265,3 +265,35 @@ Test(mutexes, blocked_waiter_wakes_with_abandoned_when_the_owner_thread_ends,
     wst_pipe_close(&s.owner);
     wst_pipe_close(&s.waiter);
 }
+
+Test(mutexes, abandoned_is_reported_once_to_a_recursive_owner, .timeout = MUTEX_TEST_TIMEOUT)
+{
+    HANDLE objects[2];
+    objects[0] = CreateEventA(NULL, TRUE, FALSE, NULL);
+    objects[1] = CreateMutexA(NULL, FALSE, NULL);
+    cr_assert_not_null(objects[0]);
+    cr_assert_not_null(objects[1]);
+    HANDLE mutex = objects[1];
+    abandon_from_thread(mutex, 1);
+
+    cr_assert_eq(WaitForSingleObject(mutex, WST_LONG_MS), WAIT_ABANDONED_0,
+                 "the first wait after the owner thread ended must return WAIT_ABANDONED");
+    DWORD again = WaitForSingleObject(mutex, 0);
+    cr_assert_eq(again, WAIT_OBJECT_0,
+                 "the new owner's second (recursive) wait returned 0x%x: the acquire that "
+                 "reported WAIT_ABANDONED cleared the flag, so it must get WAIT_OBJECT_0",
+                 (unsigned)again);
+    DWORD any = WaitForMultipleObjects(2, objects, FALSE, 0);
+    cr_assert_eq(any, WAIT_OBJECT_0 + 1,
+                 "a recursive wait-any by the new owner returned 0x%x, expected "
+                 "WAIT_OBJECT_0 + 1 (the abandonment is reported once)",
+                 (unsigned)any);
+    for (int level = 3; level > 0; level--)
+        cr_assert(ReleaseMutex(mutex), "release at depth %d failed (error %u)", level,
+                  (unsigned)GetLastError());
+    expect_release_fails(mutex, "the mutex was acquired 3 times and released 3 times");
+    cr_assert_eq(other_thread_try_acquire(mutex), WAIT_OBJECT_0,
+                 "the next thread to acquire the mutex must get WAIT_OBJECT_0");
+    CloseHandle(objects[0]);
+    CloseHandle(objects[1]);
+}

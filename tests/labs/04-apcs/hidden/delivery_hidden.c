@@ -1,6 +1,8 @@
 /*
  * delivery_hidden.c - lab 04 hidden tests: the queue itself and what delivery leaves behind.
  */
+#include <sched.h>
+
 #include "../apc_helpers.h"
 
 #define QUEUE_CAPACITY 64
@@ -117,4 +119,154 @@ Test(apcs, queue_holds_64_apcs_and_wraps_around, .timeout = APC_TEST_TIMEOUT)
     cr_assert_eq(SleepEx(0, TRUE), WAIT_IO_COMPLETION);
     expect_log_fifo(3000, 50, GetCurrentThreadId());
     cr_assert_eq(SleepEx(0, TRUE), 0, "the queue must be empty after delivery");
+}
+
+/* ---- Queueing from other threads while the target delivers ---- */
+
+#define STRESS_QUEUERS 3
+#define STRESS_PER_QUEUER 200000 /* at most; each queuer stops early when its time is up */
+#define STRESS_BUDGET_MS 5000    /* how long the queuers keep queueing, at most */
+
+static struct {
+    HANDLE go;                  /* manual-reset: the queuers start together */
+    HANDLE target;              /* the delivering thread */
+    pid_t target_tid;           /* its Linux tid: every APC must run there */
+    int queued[STRESS_QUEUERS]; /* how many APCs each queuer queued */
+    int queue_errors;           /* QueueUserAPC failed with anything but a full queue */
+    unsigned char runs[STRESS_QUEUERS][STRESS_PER_QUEUER]; /* times each APC ran */
+    int last[STRESS_QUEUERS]; /* the last APC of each queuer to run, -1 at first */
+    int out_of_order;         /* an APC ran before an older one of the same queuer */
+    int strays;               /* an APC with a value nobody queued */
+    int wrong_thread;         /* an APC ran on another thread than the target */
+    bool stop_queued, stop_ran;
+    int gave_up; /* the target saw no APC for WST_LONG_MS after the stop was queued */
+} stress;
+
+static void CALLBACK stress_apc(ULONG_PTR value)
+{
+    if ((pid_t)syscall(SYS_gettid) != stress.target_tid)
+        __atomic_add_fetch(&stress.wrong_thread, 1, __ATOMIC_SEQ_CST);
+    ULONG_PTR q = value / STRESS_PER_QUEUER, i = value % STRESS_PER_QUEUER;
+    if (q >= STRESS_QUEUERS) {
+        __atomic_add_fetch(&stress.strays, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
+    if (stress.runs[q][i] < 255)
+        stress.runs[q][i]++;
+    if ((int)i <= stress.last[q])
+        stress.out_of_order++;
+    else
+        stress.last[q] = (int)i;
+}
+
+static void CALLBACK stress_stop_apc(ULONG_PTR value)
+{
+    (void)value;
+    __atomic_store_n(&stress.stop_ran, true, __ATOMIC_SEQ_CST);
+}
+
+/* The target: alertable SleepEx in a loop until the stop APC has run. */
+static DWORD WINAPI stress_target(LPVOID param)
+{
+    struct wst_pipe *started = param;
+    stress.target_tid = (pid_t)syscall(SYS_gettid);
+    wst_send(started, 's');
+    while (!__atomic_load_n(&stress.stop_ran, __ATOMIC_SEQ_CST)) {
+        DWORD r = SleepEx(WST_LONG_MS, TRUE);
+        if (r == 0 && __atomic_load_n(&stress.stop_queued, __ATOMIC_SEQ_CST)) {
+            stress.gave_up = 1; /* the stop APC was queued but never ran: it was lost */
+            break;
+        }
+    }
+    return 0;
+}
+
+static DWORD WINAPI stress_queuer(LPVOID param)
+{
+    int q = (int)(intptr_t)param;
+    if (WaitForSingleObject(stress.go, 3 * WST_LONG_MS) != WAIT_OBJECT_0) {
+        __atomic_add_fetch(&stress.queue_errors, 1, __ATOMIC_SEQ_CST);
+        return 1;
+    }
+    long long deadline = wst_now_ms() + STRESS_BUDGET_MS;
+    int i = 0;
+    while (i < STRESS_PER_QUEUER && wst_now_ms() < deadline) {
+        if (QueueUserAPC(stress_apc, stress.target, (ULONG_PTR)(q * STRESS_PER_QUEUER + i))) {
+            i++;
+        } else if (GetLastError() == ERROR_NOT_ENOUGH_MEMORY) {
+            sched_yield(); /* the queue is full: let the target drain it */
+        } else {
+            __atomic_add_fetch(&stress.queue_errors, 1, __ATOMIC_SEQ_CST);
+            break;
+        }
+    }
+    stress.queued[q] = i;
+    return 0;
+}
+
+Test(apcs, apcs_queued_while_delivering_run_exactly_once, .timeout = 60)
+{
+    for (int q = 0; q < STRESS_QUEUERS; q++)
+        stress.last[q] = -1;
+    struct wst_pipe started;
+    cr_assert_eq(wst_pipe_open(&started), 0);
+    stress.go = CreateEventA(NULL, TRUE, FALSE, NULL);
+    cr_assert_not_null(stress.go);
+    stress.target = CreateThread(NULL, 0, stress_target, &started, 0, NULL);
+    cr_assert_not_null(stress.target, "CreateThread failed (error %u)", (unsigned)GetLastError());
+    cr_assert_eq(wst_recv(&started, WST_LONG_MS), 's', "the target thread did not start");
+
+    HANDLE queuers[STRESS_QUEUERS];
+    for (int q = 0; q < STRESS_QUEUERS; q++) {
+        queuers[q] = CreateThread(NULL, 0, stress_queuer, (LPVOID)(intptr_t)q, 0, NULL);
+        cr_assert_not_null(queuers[q], "CreateThread failed (error %u)", (unsigned)GetLastError());
+    }
+    cr_assert(SetEvent(stress.go));
+    for (int q = 0; q < STRESS_QUEUERS; q++)
+        cr_assert_eq(WaitForSingleObject(queuers[q], STRESS_BUDGET_MS + 3 * WST_LONG_MS),
+                     WAIT_OBJECT_0, "queuer %d did not finish", q);
+    cr_assert_eq(stress.queue_errors, 0,
+                 "QueueUserAPC failed with an error other than a full "
+                 "queue (ERROR_NOT_ENOUGH_MEMORY)");
+
+    /* Every APC is queued: the stop APC goes last, and FIFO order runs it last. */
+    __atomic_store_n(&stress.stop_queued, true, __ATOMIC_SEQ_CST);
+    long long deadline = wst_now_ms() + WST_LONG_MS;
+    while (!QueueUserAPC(stress_stop_apc, stress.target, 0)) {
+        cr_assert_eq(GetLastError(), ERROR_NOT_ENOUGH_MEMORY, "QueueUserAPC failed (error %u)",
+                     (unsigned)GetLastError());
+        cr_assert_lt(wst_now_ms(), deadline, "the target's queue stayed full: nothing drains it");
+        sched_yield();
+    }
+    cr_assert_eq(WaitForSingleObject(stress.target, 3 * WST_LONG_MS), WAIT_OBJECT_0,
+                 "the target thread did not end: its SleepEx loop never saw the stop APC");
+    cr_assert_not(stress.gave_up, "the stop APC was queued last but never ran: APCs were lost "
+                                  "(the queue was changed outside the dispatcher lock?)");
+
+    int total = 0, lost = 0, doubled = 0;
+    for (int q = 0; q < STRESS_QUEUERS; q++) {
+        total += stress.queued[q];
+        for (int i = 0; i < stress.queued[q]; i++) {
+            lost += stress.runs[q][i] == 0;
+            doubled += stress.runs[q][i] > 1;
+        }
+        for (int i = stress.queued[q]; i < STRESS_PER_QUEUER; i++)
+            doubled += stress.runs[q][i] > 0; /* never queued, yet ran */
+    }
+    cr_assert_eq(stress.wrong_thread, 0, "%d APC(s) ran on a thread other than their target",
+                 stress.wrong_thread);
+    cr_assert_eq(lost + doubled + stress.strays, 0,
+                 "of %d APCs queued by %d threads while the target delivered, %d never ran, %d "
+                 "ran more than once and %d unknown ones ran: take each entry out of the queue "
+                 "under the dispatcher lock",
+                 total, STRESS_QUEUERS, lost, doubled, stress.strays);
+    cr_assert_eq(stress.out_of_order, 0,
+                 "%d APC(s) ran before an older APC from the same thread: the queue is FIFO",
+                 stress.out_of_order);
+    cr_assert_gt(total, 0, "no APC was queued");
+    for (int q = 0; q < STRESS_QUEUERS; q++)
+        CloseHandle(queuers[q]);
+    CloseHandle(stress.target);
+    CloseHandle(stress.go);
+    wst_pipe_close(&started);
 }
