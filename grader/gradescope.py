@@ -134,7 +134,7 @@ if ! bwrap --unshare-all --ro-bind / / true >/dev/null 2>&1; then
     echo "run_autograder: $note"
 fi
 python3 ./grade "${sandbox[@]}" --submission "$AUTOGRADER/submission" --name submission --format gradescope \
-    --confirm --out "$RESULTS" --jobs 2 --log-dir "$AUTOGRADER/results/logs" @LABS@
+    --out "$RESULTS" --jobs 2 --log-dir "$AUTOGRADER/results/logs" @LABS@
 status=$?
 if [ ! -s "$RESULTS" ]; then
     python3 -m grader.gradescope --failed "$RESULTS" "$status" || printf '%s\n' \

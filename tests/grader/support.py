@@ -31,7 +31,7 @@ def shared():
     return build.SharedBuild(root, labs), labs
 
 
-def grade_files(files, lab_keys=("01",), name="student"):
+def grade_files(files, lab_keys=("01",), name="student", **options):
     """Grade {lab key: {file name: text}} on the given labs; returns the Report."""
     build_, labs = shared()
     folder = Path(tempfile.mkdtemp(prefix="grader-student-"))
@@ -42,7 +42,7 @@ def grade_files(files, lab_keys=("01",), name="student"):
             (folder / key / file_name).write_text(text)
             paths.setdefault(key, {})[file_name] = folder / key / file_name
     chosen = config.select_labs(labs, list(lab_keys))
-    return grade_submission(build_, chosen, Files(name, paths), Options(jobs=2, test_jobs=2))
+    return grade_submission(build_, chosen, Files(name, paths), Options(jobs=2, test_jobs=2, **options))
 
 
 def grade_cli(*args, cwd=None, timeout=300):

@@ -129,6 +129,26 @@ class BrokenSubmissions(unittest.TestCase):
         self.assertIn("intermittent", negative.message)
         self.assertEqual(report.score, 4)
 
+    def test_confirm_takes_the_points_of_a_test_that_passes_only_once(self):
+        # Right the first time it sees a negative number, wrong afterwards (the run folder,
+        # kept between the runs of one lab, remembers).
+        marker = f"grader-racy-{secrets.token_hex(4)}"
+        body = (f'    if (a < 0 && access("{marker}", F_OK) == 0)\n        return 0;\n'
+                f'    if (a < 0)\n        close(open("{marker}", O_CREAT | O_WRONLY, 0666));\n'
+                "    return a + b;")
+        text = adder(body, "#include <fcntl.h>\n#include <unistd.h>")
+        with UNSCANNED:
+            plain = support.grade_files({"01": {"adder.c": text}})
+            confirmed = support.grade_files({"01": {"adder.c": text}}, confirm=True)
+        self.assertEqual(plain.score, 5)  # one run: the race is never seen
+        negative = next(t for t in lab(confirmed).tests if t.id == "adder/negative")
+        self.assertEqual(negative.runs[:2], ["passed", "failed"])
+        self.assertEqual(negative.score, 0)
+        self.assertIn("intermittent", negative.message)
+        small = next(t for t in lab(confirmed).tests if t.id == "adder/small")
+        self.assertEqual(small.runs, ["passed", "passed"])  # confirmed, points kept
+        self.assertEqual(confirmed.score, 4)
+
 
 class RejectedObjects(unittest.TestCase):
     def assert_rejected(self, text, words):
