@@ -81,7 +81,11 @@ class Runner:
 
 
 def tail(text, lines=40):
-    return "\n".join(text.rstrip().splitlines()[-lines:])
+    """The last lines of text, after every line that tells why a test failed (ctest's and
+    Criterion's failure lines), which a long output would otherwise push out of view."""
+    every = text.rstrip().splitlines()
+    why = [line for line in every[:-lines] if any(mark in line for mark in ("***", "[FAIL]", "[----]", "FAIL:"))]
+    return "\n".join(why[-60:] + every[-lines:])
 
 
 def check(condition, message, output=""):
