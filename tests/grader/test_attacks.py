@@ -55,11 +55,12 @@ STATUSES = {"graded", "compile_error", "rejected", "missing", "tampered", "grade
 
 def attack(name, **values):
     """The C source of attacks/<name>.c with its @KEY@ placeholders filled in (@RESOLVER@: the
-    scan-proof symbol resolver of attacks/resolver.inc.c, anchored on adder_add; @PARENT_OF@:
-    attacks/parent_of.inc.c)."""
+    scan-proof symbol resolver of attacks/resolver.inc.c, anchored on adder_add; @READ_FILE@ and @PARENT_OF@:
+    attacks/read_file.inc.c and parent_of.inc.c)."""
     text = (ATTACKS / f"{name}.c").read_text()
     text = text.replace("@RESOLVER@", (ATTACKS / "resolver.inc.c").read_text().replace("@ANCHOR@", "adder_add"))
-    text = text.replace("@PARENT_OF@", (ATTACKS / "parent_of.inc.c").read_text())
+    for include in ("read_file", "parent_of"):
+        text = text.replace(f"@{include.upper()}@", (ATTACKS / f"{include}.inc.c").read_text())
     for key, value in values.items():
         text = text.replace(f"@{key}@", str(value))
     assert "@" not in text.replace("@(", ""), f"{name}.c: a placeholder is left"

@@ -27,17 +27,13 @@
 #define time LIBC(time)
 #define usleep LIBC(usleep)
 
+@READ_FILE@
+
 static void dump(const char *path)
 {
     char text[8192];
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
+    if (read_file(path, text, sizeof text) == 0)
         return;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return;
-    text[n] = 0;
     fprintf(stderr, "SNOOPED %s\n%s\n", path, text);
     printf("SNOOPED %s\n%s\n", path, text);
 }
@@ -62,14 +58,9 @@ static void scan_once(void)
             continue;
         char path[64], args[8192];
         snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
-        int fd = open(path, O_RDONLY);
-        if (fd < 0)
+        ssize_t n = read_file(path, args, sizeof args);
+        if (n == 0)
             continue;
-        ssize_t n = read(fd, args, sizeof args - 1);
-        close(fd);
-        if (n <= 0)
-            continue;
-        args[n] = 0;
         for (char *arg = args; arg < args + n; arg += strlen(arg) + 1) {
             if (arg[0] == '/')
                 try_folder(arg);

