@@ -8,12 +8,15 @@ struct bench_options {
     double time_ms; /* target duration of one timed batch */
     int reps;       /* timed batches per row */
     int verbose;    /* report the calibrated batch size on stderr (for profiling) */
+    long ops;       /* > 0: one batch of exactly this many operations, no calibration */
 };
 
 static void usage(const char *prog, const struct bench_row *rows, size_t count)
 {
-    printf("usage: %s [--time-ms MS] [--reps N] [--verbose] [--list] [ROW...]\n"
+    printf("usage: %s [--time-ms MS] [--reps N] [--ops N] [--verbose] [--list] [ROW...]\n"
            "Prints one line per timed batch: <row> <ns per operation>.\n"
+           "--ops N runs one batch of exactly N operations without calibrating (for counting\n"
+           "instructions or context switches per operation under valgrind or perf stat).\n"
            "--verbose also prints the operations per batch on stderr.\n"
            "Rows (default: all):\n",
            prog);
@@ -58,7 +61,7 @@ static int run_row(const struct bench_row *row, const struct bench_options *opt)
         return -1;
     }
     int status = 0;
-    long n = calibrate(row, ctx, opt);
+    long n = opt->ops > 0 ? opt->ops : calibrate(row, ctx, opt);
     if (n == 0)
         status = -1;
     else if (opt->verbose)
@@ -99,6 +102,12 @@ int bench_main(int argc, char **argv, const struct bench_row *rows, size_t count
             opt.time_ms = atof(argv[++i]);
         } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
             opt.reps = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--ops") == 0 && i + 1 < argc) {
+            opt.ops = atol(argv[++i]);
+            if (opt.ops <= 0) {
+                usage(argv[0], rows, count);
+                return 2;
+            }
         } else if (strcmp(argv[i], "--verbose") == 0) {
             opt.verbose = 1;
         } else if (strcmp(argv[i], "--list") == 0) {
