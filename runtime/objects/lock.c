@@ -8,6 +8,8 @@
  * have left half done (ws_repair_locked).
  */
 #include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -101,17 +103,37 @@ void ws_lock(struct ws_thread *self)
 }
 
 /* Wakes are sent after the lock is released, so that a woken thread does not run
- * straight into the lock its waker still holds. */
-#define WS_PENDING_WAKES 16
-static _Thread_local uint32_t *pending_wakes[WS_PENDING_WAKES];
-static _Thread_local unsigned pending_count;
+ * straight into the lock its waker still holds. All of them: one SetEvent can release
+ * every waiter of the namespace, and waking hundreds under the lock makes each of them spin
+ * on it and sleep again (a convoy: bench/scaling.c's setevent-manual-500w cost 10x more per
+ * waiter when only the first 16 wakes waited for the unlock). The list lives in this
+ * thread's own memory: a small array, and a heap array for a larger burst, freed at unlock. */
+#define WS_INLINE_WAKES 32
+static _Thread_local uint32_t *inline_wakes[WS_INLINE_WAKES];
+static _Thread_local uint32_t **heap_wakes; /* NULL: the inline array is in use */
+static _Thread_local unsigned pending_count, heap_capacity;
+
+static bool grow_pending_wakes(void)
+{
+    unsigned capacity = heap_wakes ? heap_capacity * 2 : WS_INLINE_WAKES * 4;
+    uint32_t **bigger = realloc(heap_wakes, capacity * sizeof *bigger);
+    if (!bigger)
+        return false;
+    if (!heap_wakes)
+        memcpy(bigger, inline_wakes, sizeof inline_wakes);
+    heap_wakes = bigger;
+    heap_capacity = capacity;
+    return true;
+}
 
 void ws_wake_after_unlock(uint32_t *word)
 {
-    if (pending_count == WS_PENDING_WAKES)
-        ws_futex_wake(word, 1); /* rare: many waiters released at once */
-    else
-        pending_wakes[pending_count++] = word;
+    unsigned capacity = heap_wakes ? heap_capacity : WS_INLINE_WAKES;
+    if (pending_count == capacity && !grow_pending_wakes()) {
+        ws_futex_wake(word, 1); /* out of memory: wake now, which is only slower */
+        return;
+    }
+    (heap_wakes ? heap_wakes : inline_wakes)[pending_count++] = word;
 }
 
 void ws_unlock(void)
@@ -121,9 +143,14 @@ void ws_unlock(void)
         ws_futex_wake(&ws_g.seg->lock, 1);
     /* A woken thread may have ended and its record been reused by now: a stray wake
      * is harmless, every sleeper checks why it woke. */
+    uint32_t **wakes = heap_wakes ? heap_wakes : inline_wakes;
     for (unsigned i = 0; i < pending_count; i++)
-        ws_futex_wake(pending_wakes[i], 1);
+        ws_futex_wake(wakes[i], 1);
     pending_count = 0;
+    if (heap_wakes) {
+        free(heap_wakes);
+        heap_wakes = NULL;
+    }
 }
 
 void ws_dispatcher_lock(void)

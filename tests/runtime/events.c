@@ -266,3 +266,46 @@ Test(events, waiters_are_released_in_arrival_order)
         pthread_join(t[i], NULL);
     }
 }
+
+/* One SetEvent releases hundreds of blocked waiters. Their wakes are queued until the
+ * dispatcher lock is released, past the small inline list (runtime/objects/lock.c): every one
+ * of them must still be delivered. */
+struct crowd_waiter {
+    HANDLE ev;
+    pid_t tid; /* set by the waiter before it waits */
+    DWORD result;
+};
+
+static void *crowd_wait(void *arg)
+{
+    struct crowd_waiter *w = arg;
+    __atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+    w->result = WaitForSingleObject(w->ev, INFINITE);
+    return NULL;
+}
+
+Test(events, manual_reset_set_releases_hundreds_of_blocked_waiters, .timeout = 120)
+{
+    enum { WAITERS = 300 };
+    static struct crowd_waiter waiters[WAITERS];
+    static pthread_t threads[WAITERS];
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    cr_assert_not_null(ev);
+    for (int i = 0; i < WAITERS; i++) {
+        waiters[i] = (struct crowd_waiter){.ev = ev, .result = WAIT_FAILED};
+        cr_assert_eq(pthread_create(&threads[i], NULL, crowd_wait, &waiters[i]), 0);
+    }
+    for (int i = 0; i < WAITERS; i++) {
+        long long deadline = wst_now_ms() + WST_LONG_MS;
+        while (__atomic_load_n(&waiters[i].tid, __ATOMIC_ACQUIRE) == 0 && wst_now_ms() < deadline)
+            usleep(1000);
+        cr_assert(wst_await_blocked(waiters[i].tid), "waiter %d never blocked", i);
+    }
+    cr_assert(SetEvent(ev));
+    for (int i = 0; i < WAITERS; i++) {
+        cr_assert_eq(pthread_join(threads[i], NULL), 0);
+        cr_assert_eq(waiters[i].result, WAIT_OBJECT_0, "waiter %d got %#lx", i,
+                     (unsigned long)waiters[i].result);
+    }
+    CloseHandle(ev);
+}
