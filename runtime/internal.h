@@ -19,7 +19,7 @@
 
 #include "kernel.h"
 
-#define WS_LAYOUT_VERSION 2u
+#define WS_LAYOUT_VERSION 3u
 #define WS_MAGIC "WINSYNC"
 #define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* MAX_PATH characters of UTF-8 and a NUL */
 #define WS_NAMESPACE_MAX 64
@@ -58,10 +58,11 @@ struct ws_process {
     uint32_t live_threads;  /* registered threads not yet ended */
     uint32_t exit_code_set; /* exit_code holds ExitProcess/TerminateProcess's code */
     DWORD exit_code;
-    uint32_t creator;        /* process index of the CreateProcess caller, or WS_NONE */
-    uint32_t spawn_token;    /* proves a CreateProcess child's claim on this record */
-    uint32_t pending_thread; /* CreateProcess: the main thread's object, not yet claimed */
-    uint32_t handles_in_use; /* entries of its handle table in use */
+    uint32_t creator;          /* process index of the CreateProcess caller, or WS_NONE */
+    uint32_t spawn_token;      /* proves a CreateProcess child's claim on this record */
+    uint32_t pending_thread;   /* CreateProcess: the main thread's object, not yet claimed */
+    uint32_t handles_in_use;   /* entries of its handle table in use */
+    uint32_t handle_free_hint; /* no free entry below this index (a hint: see handle.c) */
 };
 
 struct ws_segment_header {
@@ -70,15 +71,16 @@ struct ws_segment_header {
     uint32_t header_size;
     uint64_t total_size;
     struct ws_config config;
-    uint64_t off_objects, off_names, off_processes, off_handles, off_threads;
+    uint64_t off_objects, off_names, off_name_index, off_processes, off_handles, off_threads;
     uint32_t layout_check; /* a hash of the fields above */
     uint32_t ready;        /* set last by the creator */
     int32_t creator_pid;
     uint32_t lock;    /* the dispatcher lock: 0 free, else (owner thread index + 1) | WAITERS */
     uint32_t repairs; /* times the lock was recovered from a dead owner */
     uint32_t mapping_serial;
-    uint32_t object_high; /* objects are allocated below this index */
-    uint32_t thread_high; /* thread records are used below this index */
+    uint32_t object_high;      /* objects are allocated below this index */
+    uint32_t object_free_hint; /* no free object below this index (a hint: see object.c) */
+    uint32_t thread_high;      /* thread records are used below this index */
 };
 
 /* ---- Process-local state ------------------------------------------------------------ */
@@ -112,6 +114,24 @@ static inline struct ws_object *ws_object_at(uint32_t index)
 static inline char *ws_name_at(uint32_t index)
 {
     return (char *)ws_g.seg + ws_g.seg->off_names + (size_t)index * WS_NAME_BYTES;
+}
+/* The name index (objects/object.c): a hash table of chains through the named objects.
+ * Buckets, then one link per object; a link is an object index + 1, 0 ends a chain, so a new
+ * segment's zeroes are an empty index. */
+static inline uint32_t ws_name_bucket_count(uint32_t max_objects)
+{
+    uint32_t n = 64;
+    while (n < max_objects)
+        n *= 2;
+    return n;
+}
+static inline uint32_t *ws_name_buckets(void)
+{
+    return (uint32_t *)((char *)ws_g.seg + ws_g.seg->off_name_index);
+}
+static inline uint32_t *ws_name_links(void)
+{
+    return ws_name_buckets() + ws_name_bucket_count(ws_g.seg->config.max_objects);
 }
 static inline struct ws_process *ws_process_at(uint32_t index)
 {
@@ -154,6 +174,9 @@ struct ws_object *ws_object_find(const char *name);
 void ws_object_set_name(struct ws_object *obj, const char *name);
 /* The object leaves the namespace (its last handle closed, or it is freed). */
 void ws_object_drop_name(struct ws_object *obj);
+/* Repair: rebuild the name index from the objects (a dead owner of the lock may have left
+ * a chain half changed). */
+void ws_name_index_rebuild(void);
 
 /* ---- Handles (objects/handle.c) ------------------------------------------------------ */
 #define WS_PSEUDO_PROCESS ((HANDLE)(LONG_PTR)-1)

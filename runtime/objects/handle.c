@@ -48,9 +48,16 @@ HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access
     struct ws_process *p = ws_process_at(process);
     struct ws_handle_entry *table = ws_handles_of(process);
     uint32_t max = ws_config()->max_handles;
-    for (uint32_t i = 0; i < max; i++) {
-        if (table[i].object != 0)
-            continue;
+    /* The lowest free entry (handle values are reused lowest first); the hint skips entries
+     * known to be in use, and a stale one (after a repair) falls back to a full scan. */
+    uint32_t i = p->handle_free_hint < max ? p->handle_free_hint : 0;
+    while (i < max && table[i].object != 0)
+        i++;
+    if (i == max && p->handle_free_hint != 0)
+        for (i = 0; i < max && table[i].object != 0;)
+            i++;
+    if (i < max) {
+        p->handle_free_hint = i + 1;
         table[i].object = obj->index + 1;
         table[i].generation = obj->generation;
         table[i].access = map_access(obj->header.type, access);
@@ -60,6 +67,7 @@ HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access
         p->handles_in_use++;
         return (HANDLE)(uintptr_t)((i + 1) * 4);
     }
+    p->handle_free_hint = 0;
     return NULL;
 }
 
@@ -111,9 +119,13 @@ struct ws_object *ws_handle_lookup(struct ws_thread *self, HANDLE h, int type, u
 void ws_handle_close_entry(uint32_t process, struct ws_handle_entry *entry)
 {
     struct ws_object *obj = ws_object_at(entry->object - 1);
+    struct ws_process *p = ws_process_at(process);
+    uint32_t index = (uint32_t)(entry - ws_handles_of(process));
     entry->object = 0;
     entry->flags = 0;
-    ws_process_at(process)->handles_in_use--;
+    p->handles_in_use--;
+    if (index < p->handle_free_hint)
+        p->handle_free_hint = index;
     /* As in NT, a name lives while handles do; waits keep only the object. */
     if (obj->handles > 0 && --obj->handles == 0)
         ws_object_drop_name(obj);

@@ -55,6 +55,7 @@ static uint32_t layout_hash(const struct ws_segment_header *h)
                         h->config.max_threads,
                         h->off_objects,
                         h->off_names,
+                        h->off_name_index,
                         h->off_processes,
                         h->off_handles,
                         h->off_threads,
@@ -76,6 +77,9 @@ static void compute_layout(struct ws_segment_header *h, const struct ws_config *
     off += align_up((size_t)c->max_objects * sizeof(struct ws_object), 64);
     h->off_names = off;
     off += align_up((size_t)c->max_objects * WS_NAME_BYTES, 64);
+    h->off_name_index = off;
+    off += align_up(
+        ((size_t)ws_name_bucket_count(c->max_objects) + c->max_objects) * sizeof(uint32_t), 64);
     h->off_processes = off;
     off += align_up((size_t)c->max_processes * sizeof(struct ws_process), 64);
     h->off_handles = off;

@@ -202,6 +202,7 @@ void ws_repair_locked(void)
             }
         }
         pr->handles_in_use = used;
+        pr->handle_free_hint = 0;
     }
     for (uint32_t t = 0; t < h->thread_high; t++) {
         struct ws_thread *th = ws_thread_at(t);
@@ -213,6 +214,7 @@ void ws_repair_locked(void)
                 ws_object_at(th->wait.blocks[i].object)->refs++;
     }
     ws_wait_rebuild_lists();
+    ws_name_index_rebuild();
     for (uint32_t t = 0; t < h->thread_high; t++) {
         struct ws_thread *th = ws_thread_at(t);
         if (ws_thread_state(th) != WS_REC_ALIVE)
