@@ -1,4 +1,4 @@
-"""The student's view: a table of labs, then one line per failure with where to look.
+"""The student's view: a table of labs, one line per failure with where to look, and what to do next.
 
 A student sees no more of a hidden test than its name, points and handout section: its message
 may quote the test's source, its file and line, or the values it checked. Nor does a student see
@@ -8,6 +8,8 @@ why a lab was found tampered, or the grader's own paths. `render(report, instruc
 
 import os
 from pathlib import Path
+
+from grader.report import errors
 
 STATUS_WORDS = {
     "missing": "not submitted",
@@ -28,7 +30,6 @@ def _log_path(log):
     """A log's path as the reader can use it: relative when it is below here, else logs/<name>."""
     relative = os.path.relpath(log)
     return relative if not relative.startswith("..") else f"logs/{Path(log).name}"
-
 
 
 def _points(value):
@@ -85,8 +86,10 @@ def render(report, instructor=False):
             continue
         lines += ["", f"{lab.number:02d} {lab.slug}: {len(failures)} test(s) failed"
                   + (f" ({lab.message})" if lab.message else "")]
+        unfinished = errors.read_unfinished(lab.log)
         for test in failures:
             reason = test.message.strip().splitlines()[0] if test.message.strip() else test.status
+            reason = errors.name_codes(reason, unfinished)
             if test.hidden and not instructor:
                 reason = {"timeout": "timed out", "crashed": "crashed"}.get(test.status, "failed")
             tag = " [hidden]" if test.hidden else ""
@@ -101,4 +104,29 @@ def render(report, instructor=False):
             if where:
                 lines.append("     " + "; ".join(where))
     lines += ["", f"Graded in {report.seconds:.1f} s."]
+    if not instructor:
+        lines += ["", _next_step(report)]
     return "\n".join(lines) + "\n"
+
+
+def _next_step(report):
+    """What to do next: the first lab, in lab order, that is not finished."""
+    for lab in report.labs:
+        if lab.status == "graded" and lab.score >= lab.max_score:
+            continue
+        name, readme = f"lab {lab.number:02d} {lab.slug}", f"labs/{lab.folder}/README.md"
+        if lab.status == "missing" or (lab.status == "graded" and lab.passed == 0):
+            return f"Next: start with {readme}."
+        if lab.status in ("compile_error", "link_error", "rejected"):
+            return (f"Next: {name} {STATUS_WORDS[lab.status]}: fix what its message above says, "
+                    f"then run ./grade {lab.number:02d} again.")
+        if lab.status != "graded":
+            return f"Next: {name}: {STATUS_WORDS.get(lab.status, lab.status)}; ask your instructor."
+        failed = [t for t in lab.tests if not t.passed]
+        test = next((t for t in failed if not t.hidden), failed[0])
+        where = f'{readme}, "{test.section}"' if test.section else readme
+        return f"Next: {name}: make {test.id} pass; read {where}."
+    if any(_hidden_points(lab) > 0 for lab in report.labs):
+        return ("Next: every test graded here passes. The hidden tests check the same contracts, "
+                "harder: run ./grade --confirm, and each lab's tests a few times in a row.")
+    return "Next: every test graded here passes."

@@ -3,10 +3,12 @@
 import csv
 import io
 import json
+import tempfile
 import unittest
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
-from grader.report import FORMATS, csv_report, html
+from grader.report import FORMATS, csv_report, errors, html
 from grader.score import LabResult, Report, TestResult, report_from_dict, report_to_dict
 
 NASTY = 'expected "5" <got> & ]]> \x01 control'
@@ -110,6 +112,37 @@ class Formats(unittest.TestCase):
         self.assertIn("sentinel adder/xyz", instructor)
         self.assertIn("/tmp/log.txt", instructor)
 
+    def test_text_ends_with_what_to_do_next(self):
+        report = sample()
+        self.assertEqual(FORMATS["text"](report).splitlines()[-1],
+                         'Next: lab 01 adder: make adder/negative pass; read labs/01-adder/README.md, "Step 2".')
+        self.assertNotIn("Next:", FORMATS["instructor"](report))
+
+    def test_a_fresh_clone_starts_with_the_first_lab(self):
+        report = sample()
+        for test in report.labs[0].tests:
+            test.status = "failed"
+        self.assertEqual(FORMATS["text"](report).splitlines()[-1], "Next: start with labs/01-adder/README.md.")
+
+    def test_next_is_the_first_unfinished_lab(self):
+        report = sample()
+        for test in report.labs[0].tests:
+            test.status = "passed"
+        last = FORMATS["text"](report).splitlines()[-1]
+        self.assertEqual(last, "Next: lab 02 counter does not compile: fix what its message above says, "
+                               "then run ./grade 02 again.")
+        report.labs[1].status = "graded"
+        report.labs[1].tests[0].status = "passed"
+        self.assertEqual(FORMATS["text"](report).splitlines()[-1], "Next: every test graded here passes.")
+
+    def test_next_prefers_a_public_test_to_a_hidden_one(self):
+        report = sample()
+        lab = report.labs[0]
+        lab.tests[1].status = "passed"
+        self.assertIn("make adder_hidden/sum3 pass", FORMATS["text"](report).splitlines()[-1])
+        lab.tests[0].status = "failed"
+        self.assertIn("make adder/small pass", FORMATS["text"](report).splitlines()[-1])
+
     def test_html_summary_is_offline(self):
         page = html.render_summary([sample("alice"), sample("bob <b>")])
         self.assertIn("adder/negative", page)
@@ -117,6 +150,62 @@ class Formats(unittest.TestCase):
         self.assertNotIn("<script", page)
         self.assertNotIn("http", page)
         self.assertLess(page.index("adder/negative"), page.index("adder/small"))  # most failed first
+
+
+class ErrorNames(unittest.TestCase):
+    """Failure messages name the Win32 error codes they print."""
+
+    def test_names_come_from_winsync_h(self):
+        names = errors.names()
+        self.assertEqual(names[120], "ERROR_CALL_NOT_IMPLEMENTED")
+        self.assertEqual(names[87], "ERROR_INVALID_PARAMETER")
+        self.assertEqual(names[0], "ERROR_SUCCESS")  # not NO_ERROR, defined after it
+
+    def test_each_way_the_tests_print_a_code(self):
+        self.assertEqual(errors.name_codes("ReleaseSemaphore failed: 298"),
+                         "ReleaseSemaphore failed: 298 (ERROR_TOO_MANY_POSTS)")
+        self.assertEqual(errors.name_codes("queue_initialize: error 87"),
+                         "queue_initialize: error 87 (ERROR_INVALID_PARAMETER)")
+        self.assertEqual(errors.name_codes("check failed (GetLastError 6)"),
+                         "check failed (GetLastError 6 (ERROR_INVALID_HANDLE))")
+
+    def test_other_numbers_are_left_alone(self):
+        for message in ("only 2 of 4 waiters were released", "failed: 99999", "error 87 (named already)",
+                        "The expression (wst_reap(child, 10000)) == (0) is false"):
+            self.assertEqual(errors.name_codes(message), message)
+
+    def test_not_implemented_names_the_unfinished_functions(self):
+        message = "CreateEventA failed: 120"
+        self.assertEqual(errors.name_codes(message, ["event_initialize"]),
+                         "CreateEventA failed: 120 (ERROR_CALL_NOT_IMPLEMENTED: event_initialize still calls "
+                         "ws_not_implemented)")
+        self.assertEqual(errors.name_codes(message, ["event_set", "event_pulse"]),
+                         "CreateEventA failed: 120 (ERROR_CALL_NOT_IMPLEMENTED: event_set, event_pulse still "
+                         "call ws_not_implemented)")
+        self.assertEqual(errors.name_codes(message),
+                         "CreateEventA failed: 120 (ERROR_CALL_NOT_IMPLEMENTED: a function of your lab is "
+                         "still the skeleton's stub)")
+
+    def test_the_text_report_reads_the_unfinished_functions_from_the_log(self):
+        line = ("winsync: {}() is not implemented yet: it is one of your lab's TODOs (see the lab's "
+                "README.md). Calls that need it fail with ERROR_CALL_NOT_IMPLEMENTED.\n")
+        with tempfile.TemporaryDirectory() as folder:
+            log = Path(folder) / "01-adder.log"
+            log.write_text("[RUN ] adder::negative\n" + line.format("adder_add") * 2 + line.format("adder_sub"))
+            report = sample()
+            report.labs[0].log = str(log)
+            report.labs[0].tests[1].message = "tests/labs/01-adder/adder.c:9: CreateEventA failed: 120\nmore"
+            out = FORMATS["text"](report)
+        self.assertIn("adder.c:9: CreateEventA failed: 120 (ERROR_CALL_NOT_IMPLEMENTED: adder_add, adder_sub "
+                      "still call ws_not_implemented)", out)
+        self.assertIn("adder_hidden/sum3 [hidden] (2 pt): timed out", out)
+
+    def test_students_see_no_named_code_of_a_hidden_test(self):
+        report = sample()
+        hidden = report.labs[0].tests[2]
+        hidden.status, hidden.message = "failed", "CreateEventA failed: 120"
+        self.assertNotIn("ERROR_CALL_NOT_IMPLEMENTED", FORMATS["text"](report))
+        self.assertIn("failed: 120 (ERROR_CALL_NOT_IMPLEMENTED", FORMATS["instructor"](report))
 
 
 if __name__ == "__main__":
