@@ -292,24 +292,26 @@ def main(argv=None):
 def render_diagrams(checker, args):
     """Renders every diagram with mmdc; returns the sentence the summary ends with."""
     count = len(checker.diagrams)
+    if count == 0:
+        return "no diagrams to render"
     if args.no_render:
-        return f"{count} diagrams NOT rendered (--no-render)"
+        return f"{count} diagram(s) NOT rendered (--no-render)"
     program = args.mmdc or os.environ.get("WINSYNC_MMDC") or shutil.which("mmdc")
     if not program:
         if args.require_render:
             checker.problems.append("mermaid-cli (mmdc) not found, and --require-render was given: "
                                     "see `python3 docs/check.py --help` to install it")
-        return (f"{count} diagrams NOT rendered: mermaid-cli (mmdc) not found "
+        return (f"{count} diagram(s) NOT rendered: mermaid-cli (mmdc) not found "
                 "(--mmdc PROGRAM; see --help)")
     if not Path(program).is_file() and not shutil.which(program):
         checker.problems.append(f"--mmdc {program}: no such program")
-        return f"{count} diagrams NOT rendered"
+        return f"{count} diagram(s) NOT rendered"
     blocks = [(f"{page.path.relative_to(checker.root)}:{line}", body)
               for page, line, body in checker.diagrams]
     failures = render_mermaid.render_all(program, blocks, args.render_dir)
     for where, message in failures:
         checker.problems.append(f"{where}: the diagram does not render: {message}")
-    return f"{count - len(failures)} of {count} diagrams rendered with {Path(program).name}"
+    return f"{count - len(failures)} of {count} diagram(s) rendered with {Path(program).name}"
 
 
 if __name__ == "__main__":
