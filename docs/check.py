@@ -13,7 +13,16 @@ Pages checked: docs/**/*.md, labs/*/README.md and README.md.
   * Every `./command` a page names in backticks exists at the top of the repository and is
     executable (only the first word counts: `./grade release --out DIR` checks ./grade).
   * Every docs/examples/*.c is listed in docs/examples/CMakeLists.txt, so ctest runs it.
-  * Every ```mermaid block starts with a diagram type GitHub renders.
+  * Every ```mermaid block starts with a diagram type GitHub renders, and no state of a state
+    diagram has two self-transitions (Mermaid draws one loop per state and keeps only the last
+    label: join the labels with <br/> in one transition).
+  * Every diagram renders with mermaid-cli (`mmdc`), when it is installed: --mmdc PROGRAM, or
+    $WINSYNC_MMDC, or `mmdc` on PATH. It needs a Chromium; Debian's is used when
+    PUPPETEER_EXECUTABLE_PATH is not set. Install it anywhere, for example:
+        PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix DIR @mermaid-js/mermaid-cli
+        python3 docs/check.py --mmdc DIR/node_modules/.bin/mmdc --render-dir DIR/png
+    Without mmdc the check says that the diagrams were NOT rendered (--require-render makes
+    that an error); --render-dir keeps the PNGs, one per diagram, to look at.
 
 Things that are generated (build folders, reports) can be ignored with glob patterns, one per
 line, in docs/check-ignore.txt, or with --ignore PATTERN. A pattern written "?PATTERN" applies
@@ -24,10 +33,15 @@ Exit status: 0 when everything resolves, 1 when something does not, 2 on a usage
 
 import argparse
 import fnmatch
+import os
 import re
+import shutil
 import sys
 import unicodedata
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import render_mermaid  # noqa: E402
 
 PROJECT_FOLDERS = {".ci", "bench", "cmake", "docs", "grader", "include", "labs", "runtime",
                    "solutions", "tests"}
@@ -36,6 +50,7 @@ INLINE_LINK = re.compile(r"!?\[(?:[^\]\[]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s
 REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 FENCE = re.compile(r"^\s{0,3}(```+|~~~+)\s*([\w-]*)")
+STATE_TRANSITION = re.compile(r"^\s*([\w*\[\]]+)\s*-->\s*([\w*\[\]]+)\s*(?::.*)?$")
 MERMAID_TYPES = ("stateDiagram-v2", "stateDiagram", "sequenceDiagram", "flowchart", "graph",
                  "classDiagram", "erDiagram", "gantt", "pie", "journey", "gitGraph", "timeline",
                  "mindmap", "quadrantChart", "xychart-beta", "block-beta")
@@ -100,6 +115,7 @@ class Checker:
         self.problems = []
         self.pages = {}
         self.top_level = {p.name for p in root.iterdir()} | PROJECT_FOLDERS
+        self.diagrams = []  # (page, line of the opening fence, body) of every mermaid block
 
     def page(self, path):
         path = path.resolve()
@@ -170,9 +186,26 @@ class Checker:
                 self.check_code_span(page, line, match.group(2))
         for line, info, body in page.fences:
             if info == "mermaid":
+                self.diagrams.append((page, line, body))
                 first = next((l.strip() for l in body.splitlines() if l.strip()), "")
                 if not first.startswith(MERMAID_TYPES):
                     self.report(page, line, f"mermaid block starts with {first!r}, not a diagram type")
+                elif first.startswith("stateDiagram"):
+                    self.check_self_transitions(page, line, body)
+
+    def check_self_transitions(self, page, fence_line, body):
+        """Mermaid draws one loop per state: a second self-transition hides the first's label."""
+        loops = {}
+        for offset, text in enumerate(body.splitlines(), 1):
+            match = STATE_TRANSITION.match(text)
+            if match and match.group(1) == match.group(2):
+                loops.setdefault(match.group(1), []).append(fence_line + offset)
+        for state, lines in loops.items():
+            if len(lines) > 1:
+                where = ", ".join(str(n) for n in lines)
+                self.report(page, lines[-1], f"state {state} has {len(lines)} self-transitions (lines "
+                            f"{where}): Mermaid shows only the last label; join the labels with <br/> "
+                            "in one transition")
 
     def check_examples_are_built(self):
         folder = self.root / "docs" / "examples"
@@ -221,8 +254,18 @@ def main(argv=None):
     parser.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
                         help="a glob of repository paths not to require (repeatable); added to "
                              "docs/check-ignore.txt")
+    parser.add_argument("--mmdc", metavar="PROGRAM",
+                        help="mermaid-cli's mmdc, to render every diagram (default: $WINSYNC_MMDC, "
+                             "else mmdc on PATH; without it the diagrams are not rendered)")
+    parser.add_argument("--render-dir", type=Path, metavar="DIR",
+                        help="keep the rendered PNGs here (PAGE-LINE.png), to look at")
+    parser.add_argument("--no-render", action="store_true", help="do not render the diagrams")
+    parser.add_argument("--require-render", action="store_true",
+                        help="fail when the diagrams cannot be rendered (no mmdc)")
     parser.add_argument("pages", nargs="*", type=Path, help="check only these Markdown files")
     args = parser.parse_args(argv)
+    if args.no_render and (args.require_render or args.render_dir):
+        parser.error("--no-render contradicts --require-render and --render-dir")
 
     root = args.root.resolve()
     if not root.is_dir():
@@ -237,11 +280,38 @@ def main(argv=None):
     if not args.pages:
         checker.check_examples_are_built()
 
+    rendering = render_diagrams(checker, args)
+
     for problem in checker.problems:
         print(problem)
     status = "ok" if not checker.problems else f"{len(checker.problems)} problem(s)"
-    print(f"docs/check.py: {len(pages)} pages checked, {status}", file=sys.stderr)
+    print(f"docs/check.py: {len(pages)} pages checked, {status}; {rendering}", file=sys.stderr)
     return 1 if checker.problems else 0
+
+
+def render_diagrams(checker, args):
+    """Renders every diagram with mmdc; returns the sentence the summary ends with."""
+    count = len(checker.diagrams)
+    if count == 0:
+        return "no diagrams to render"
+    if args.no_render:
+        return f"{count} diagram(s) NOT rendered (--no-render)"
+    program = args.mmdc or os.environ.get("WINSYNC_MMDC") or shutil.which("mmdc")
+    if not program:
+        if args.require_render:
+            checker.problems.append("mermaid-cli (mmdc) not found, and --require-render was given: "
+                                    "see `python3 docs/check.py --help` to install it")
+        return (f"{count} diagram(s) NOT rendered: mermaid-cli (mmdc) not found "
+                "(--mmdc PROGRAM; see --help)")
+    if not Path(program).is_file() and not shutil.which(program):
+        checker.problems.append(f"--mmdc {program}: no such program")
+        return f"{count} diagram(s) NOT rendered"
+    blocks = [(f"{page.path.relative_to(checker.root)}:{line}", body)
+              for page, line, body in checker.diagrams]
+    failures = render_mermaid.render_all(program, blocks, args.render_dir)
+    for where, message in failures:
+        checker.problems.append(f"{where}: the diagram does not render: {message}")
+    return f"{count - len(failures)} of {count} diagram(s) rendered with {Path(program).name}"
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ import io
 import os
 import sys
 import tempfile
+import textwrap
 import unittest
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import check  # noqa: E402
@@ -34,11 +36,36 @@ class CheckTest(unittest.TestCase):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
 
-    def run_check(self, *extra):
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    def run_check(self, *extra, render=False):
+        """(exit status, stdout); with render=False the diagrams are not rendered."""
+        status, out, _ = self.run_check_with_summary(*extra, *([] if render else ["--no-render"]))
+        return status, out
+
+    def run_check_with_summary(self, *extra):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             status = check.main(["--root", str(self.root), *extra])
-        return status, out.getvalue()
+        return status, out.getvalue(), err.getvalue()
+
+    def fake_mmdc(self):
+        """A stand-in for mermaid-cli: one out-N.png per block, an error at a block saying BROKEN."""
+        path = self.root / "fake-mmdc"
+        path.write_text(f"#!{sys.executable}\n" + textwrap.dedent("""\
+            import re, sys
+            from pathlib import Path
+            args = sys.argv[1:]
+            source = Path(args[args.index("--input") + 1])
+            output = Path(args[args.index("--output") + 1])
+            blocks = re.findall(r"```mermaid\\n(.*?)```", source.read_text(), re.S)
+            for number, block in enumerate(blocks, 1):
+                if "BROKEN" in block:
+                    print("Error: Parse error on line 2:", file=sys.stderr)
+                    print("    at render (index.js:1:1)", file=sys.stderr)
+                    sys.exit(1)
+                output.with_name(f"{output.stem}-{number}.png").write_bytes(b"PNG")
+            """))
+        os.chmod(path, 0o755)
+        return path
 
     def test_a_clean_tree_passes(self):
         self.write("docs/README.md", "See [A](concepts/a.md#two-words), `runtime/kernel.h`, `./grade 02`,\n"
@@ -94,6 +121,59 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn("docs/README.md:1: mermaid block", out)
         self.assertNotIn(":4:", out)
+
+    def test_two_self_transitions_on_one_state_are_reported(self):
+        self.write("docs/README.md", "```mermaid\nstateDiagram-v2\n    A --> A : one\n"
+                                     "    A --> B : go\n    A --> A : two\n```\n")
+        status, out = self.run_check()
+        self.assertEqual(status, 1)
+        self.assertIn("docs/README.md:5: state A has 2 self-transitions (lines 3, 5)", out)
+
+    def test_one_self_transition_per_state_passes(self):
+        self.write("docs/README.md", "```mermaid\nstateDiagram-v2\n    A --> A : one<br/>two\n"
+                                     "    B --> B : three\n    A --> B : go\n    A --> B : again\n```\n")
+        self.assertEqual(self.run_check(), (0, ""))
+
+    def test_every_diagram_is_rendered_and_each_failure_is_reported(self):
+        self.write("docs/README.md", "```mermaid\nflowchart\n    A --> B\n```\n\n"
+                                     "```mermaid\nflowchart\n    BROKEN\n```\n\n"
+                                     "```mermaid\nflowchart\n    C --> D\n```\n\n"
+                                     "```mermaid\nflowchart\n    BROKEN again\n```\n")
+        pictures = self.root / "png"
+        status, out, summary = self.run_check_with_summary("--mmdc", str(self.fake_mmdc()),
+                                                           "--render-dir", str(pictures))
+        self.assertEqual(status, 1)
+        self.assertIn("docs/README.md:6: the diagram does not render: Error: Parse error on line 2:", out)
+        self.assertIn("docs/README.md:16: the diagram does not render", out)
+        self.assertNotIn("index.js", out)
+        self.assertIn("2 of 4 diagram(s) rendered", summary)
+        self.assertEqual(sorted(p.name for p in pictures.iterdir()),
+                         ["docs-README.md-1.png", "docs-README.md-11.png"])
+
+    def test_diagrams_that_render_pass(self):
+        self.write("docs/README.md", "```mermaid\nflowchart\n    A --> B\n```\n")
+        status, out, summary = self.run_check_with_summary("--mmdc", str(self.fake_mmdc()))
+        self.assertEqual((status, out), (0, ""))
+        self.assertIn("1 of 1 diagram(s) rendered with fake-mmdc", summary)
+
+    def test_without_mmdc_the_check_says_the_diagrams_were_not_rendered(self):
+        self.write("docs/README.md", "```mermaid\nflowchart\n    BROKEN\n```\n")
+        empty = self.root / "empty-path"
+        empty.mkdir()
+        environment = {key: value for key, value in os.environ.items() if key != "WINSYNC_MMDC"}
+        with mock.patch.dict(os.environ, dict(environment, PATH=str(empty)), clear=True):
+            status, out, summary = self.run_check_with_summary()
+            self.assertEqual((status, out), (0, ""))
+            self.assertIn("1 diagram(s) NOT rendered: mermaid-cli (mmdc) not found", summary)
+            status, out, _ = self.run_check_with_summary("--require-render")
+            self.assertEqual(status, 1)
+            self.assertIn("mermaid-cli (mmdc) not found, and --require-render was given", out)
+
+    def test_a_missing_mmdc_program_is_an_error(self):
+        self.write("docs/README.md", "```mermaid\nflowchart\n    A --> B\n```\n")
+        status, out, _ = self.run_check_with_summary("--mmdc", str(self.root / "no-such-mmdc"))
+        self.assertEqual(status, 1)
+        self.assertIn("no-such-mmdc: no such program", out)
 
     def test_github_anchors(self):
         self.assertEqual(check.github_anchor("4. Events: auto-reset, `PulseEvent`'s pitfalls"),

@@ -59,7 +59,7 @@ Test(bad_input, the_same_object_twice_in_a_wait_all_is_invalid_parameter)
 
 Test(bad_input, pseudo_handles_are_rejected_by_wait_for_multiple_objects)
 {
-    /* Wine accepts these; Windows rejects them (semantics.md). */
+    /* Wine accepts these; Windows rejects them (docs/reference/windows-semantics.md). */
     HANDLE ev = CreateEventA(NULL, FALSE, TRUE, NULL);
     HANDLE pseudo[3] = {GetCurrentProcess(), GetCurrentThread(), INVALID_HANDLE_VALUE};
     for (int i = 0; i < 3; i++) {
