@@ -530,7 +530,7 @@ def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade
         names = {p.name for p in (out / "students").iterdir() if (p / "report.json").is_file()}
         names |= {sub.name for sub in todo}
     else:
-        names = {sub.name for sub in submissions}
+        names = {sub.name for sub in todo}
     rows = [classfiles.load_row(out, name, chosen, by_name.get(name)) for name in sorted(names)]
     problems = classfiles.write(out, rows, collided, ignored, not interrupted, options)
     if options.similarity and not interrupted:
