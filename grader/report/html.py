@@ -134,7 +134,7 @@ def render_summary(reports, statuses=None, collisions=(), complete=True, totals=
         parts.append(f"<tr><td>{key[0]:02d} {e(key[1])}</td><td>{e(test.id)}{' (hidden)' if test.hidden else ''}"
                      f"</td><td class='n'>{test.points:g}</td><td class='n'>{counts['ran']}</td>"
                      f"<td class='n'>{shown}</td><td><span class='bar{' low' if rate < 50 else ''}' "
-                     f"style='width:{min(rate, 100):.0f}px'></span></td>"
+                     f"style='width:{rate if counts['ran'] else 0:.0f}px'></span></td>"
                      + "".join(f"<td class='n'>{counts[k] or ''}</td>" for k in ("failed", "timeout", "crashed",
                                                                                  "intermittent"))
                      + f"<td>{e(test.section)}</td></tr>")
