@@ -140,7 +140,7 @@ def grade_table(graded, course=None):
 
 
 def _student_text(item):
-    return (text.render(item.report)
+    return (text.render(item.report) + "\n"
             + "\n".join(policy.describe(item.outcome, item.submitted, item.row.submitted_from)) + "\n")
 
 

@@ -243,8 +243,9 @@ when that code shares a run of at least {min_run} tokens, with the share of each
 other.</p>
 <p><b>Why derived files look alike.</b> Files made from one solution (the reference with a small change, as
 the grader's mutants are, or one student's solution handed round) share everything but the change. Against
-the base their shared part disappears and the changes are usually shorter than a run, so they are not listed;
-compared without the base they would all be 90-100% alike. The column "from the base" says how much of each
+the base their shared part disappears and each change is usually shorter than a run, so they are not listed,
+unless two files carry the same change of a run's length or more: the same mistake, worth reading. Compared
+without the base they would all be 90-100% alike. The column "from the base" says how much of each
 file is the base: a file that is almost all reference solution is worth a look of its own (a leaked
 solution), though two such files are not a pair here.</p>
 <p>Similarity is a reason to read two files, never proof: look for shared mistakes and odd choices.</p></div>"""
