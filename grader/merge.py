@@ -86,7 +86,7 @@ def main(argv):
     parser.add_argument("--format", choices=("canvas", "moodle"), help="also write OUT/canvas.csv or moodle.csv")
     parser.add_argument("--root", type=Path, default=HOME, help="the grader's tree; default: %(default)s")
     add_class_options(parser)
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     labs = config.load_labs(args.root)
     options = class_options(args, labs, (args.format,) if args.format else ())
     return merge(args.root, args.inputs, args.out, options, lambda m: print(m, file=sys.stderr))

@@ -269,8 +269,6 @@ def apply(report, course, submitted_at, adjustments=()):
             if result.days_late:
                 outcome.notes.append(f"{result.lab}: {result.days_late} day(s) late (due {policy.due.isoformat()}): "
                                      f"-{result.percent_off:g}% ({_points(-result.penalty)} points)")
-        if policy.optional:
-            outcome.notes.append(f"{result.lab}: optional, counted as extra credit")
         outcome.labs.append(result)
     by_lab = {lab.lab: lab for lab in outcome.labs}
     for adjustment in adjustments:
@@ -291,7 +289,8 @@ def describe(outcome, submitted_at, submitted_from):
     when = submitted_at.isoformat() if submitted_at else "unknown"
     lines = [f"Submitted: {when} ({submitted_from})" if submitted_from else f"Submitted: {when}"]
     lines += [f"  {note}" for note in outcome.notes]
-    if outcome.notes:
+    lines += [f"  {lab.lab}: optional, counted as extra credit" for lab in outcome.labs if lab.optional]
+    if len(lines) > 1:
         lines.append(f"Total after the course policy: {outcome.score:g}/{outcome.max_score:g}")
     return lines
 

@@ -323,7 +323,7 @@ def main(argv):
                         help="pairs at or above this percent are shown in full (default: %(default)s)")
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="the grader's tree (its skeletons and solutions are the base)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     if not args.folder.is_dir():
         raise config.ConfigError(f"similarity: {args.folder} is not a folder of submissions.")
     if args.min_run < 1 or not 0 <= args.threshold <= 100:

@@ -137,6 +137,19 @@ class ShardAndMerge(unittest.TestCase):
         self.assertEqual(twice.returncode, 2)
         self.assertIn("shard 1/2 is given twice", twice.stderr)
 
+    def test_merge_into_itself_applies_a_changed_policy_without_grading(self):
+        self.assertEqual(self.whole.returncode, 0, self.whole.stderr)
+        again = self.base / "again"
+        shutil.copytree(self.base / "whole", again)
+        raw = (again / "students/bob/report.json").read_text()
+        (self.base / "lenient.toml").write_text(COURSE.replace("penalty_per_day = 10", "penalty_per_day = 5"))
+        result = support.grade_cli("merge", str(again), "--out", str(again), "--course", str(self.base / "lenient.toml"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        bob = next(row for row in _rows(again / "grades.csv") if row["submission"] == "bob")
+        self.assertEqual((bob["01-adder"], bob["late_penalty"], bob["total"]), ("6.3", "0.7", "6.3"))  # -10%
+        self.assertIn("Total after the course policy: 6.3/7", (again / "students/bob/report.txt").read_text())
+        self.assertEqual((again / "students/bob/report.json").read_text(), raw)  # nothing was regraded
+
     def test_bad_class_options_are_refused_before_grading(self):
         bad = self.base / "bad-adjustments.csv"
         bad.write_text("student,lab,points,reason\nzed,01,1,typo\n")

@@ -108,11 +108,11 @@ class CoursePolicy(unittest.TestCase):
         self.assertEqual(outcome.adjustments, 0.5)
         self.assertEqual(outcome.notes, [
             "01-adder: 2 day(s) late (due 2026-09-18T23:59:00-04:00): -20% (-0.8 points)",
-            "02-counter: optional, counted as extra credit",
             "adjustment 01-adder: +1.5 points (regrade request)",
             "adjustment course: -1 points (late quiz)"])
         lines = policy.describe(outcome, submitted, "the last git commit")
         self.assertEqual(lines[0], "Submitted: 2026-09-20T12:00:00-04:00 (the last git commit)")
+        self.assertIn("  02-counter: optional, counted as extra credit", lines)
         self.assertEqual(lines[-1], "Total after the course policy: 4.7/7")
 
     def test_an_unknown_submission_time_is_never_late(self):

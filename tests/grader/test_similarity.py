@@ -70,8 +70,8 @@ class Similarity(unittest.TestCase):
             (c / name / "labs/01-events").mkdir(parents=True)
             (c / name / "labs/01-events/event.c").write_text(text)
         cls.out = cls.base / "out"
-        cls.result = subprocess.run([sys.executable, str(REPO / "grade"), "similarity", str(c), "01", "--out",
-                                     str(cls.out)], capture_output=True, text=True, timeout=300)
+        cls.result = subprocess.run([sys.executable, str(REPO / "grade"), "similarity", str(c), "--out",
+                                     str(cls.out), "01"], capture_output=True, text=True, timeout=300)
 
     @classmethod
     def tearDownClass(cls):
