@@ -533,10 +533,11 @@ def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade
         names = {sub.name for sub in todo}
     rows = [classfiles.load_row(out, name, chosen, by_name.get(name)) for name in sorted(names)]
     problems = classfiles.write(out, rows, collided, ignored, not interrupted, options)
-    if options.similarity and not interrupted:
-        problems += similarity.write(root, chosen, folder, out)
     for problem in problems:
         print(f"grade: {problem}", file=sys.stderr)
+    if options.similarity and not interrupted:  # without sim_c: said, but the grades are complete
+        for problem in similarity.write(root, chosen, folder, out):
+            print(f"grade: {problem}", file=sys.stderr)
     trouble = [row for row in rows if row.status != "graded"]
     for row in trouble:
         print(f"grade: {row.name}: {row.status}: {classfiles.summary(row.message)}", file=sys.stderr)

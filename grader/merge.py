@@ -74,7 +74,7 @@ def merge(root, inputs, out, options, progress=print):
         problems.append(f"merge: shard {', '.join(missing)} is missing: its students are not in {out}")
     for problem in problems:
         progress(f"grade: {problem}")
-    progress(f"merged {len(inputs)} outputs: {out / 'grades.csv'} ({len(rows)} rows), {out / 'summary.html'}")
+    progress(f"merged {len(inputs)} output folder(s): {out / 'grades.csv'} ({len(rows)} rows), {out / 'summary.html'}")
     return 1 if problems else 0
 
 

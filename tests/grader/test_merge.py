@@ -121,7 +121,8 @@ class ShardAndMerge(unittest.TestCase):
         parts = [sorted(p.name for p in (shards / k / "students").iterdir()) for k in ("1", "2")]
         self.assertEqual(parts, [["alice", "bob", "dave"], ["alice-2", "carol"]])  # every other, sorted
         self.assertEqual(json.loads((shards / "1/grades.json").read_text())["shard"], "1/2")
-        self.assertFalse((shards / "1/canvas.csv").exists())
+        for name in ("canvas.csv", "similarity.html", "similarity.csv"):
+            self.assertFalse((shards / "1" / name).exists(), name)
         merged = self.base / "merged"
         result = support.grade_cli("merge", str(shards / "1"), str(shards / "2"), "--out", str(merged), *self.policy)
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -136,6 +137,9 @@ class ShardAndMerge(unittest.TestCase):
         twice = support.grade_cli("merge", str(shards / "1"), str(shards / "1"), "--out", str(self.base / "twice"))
         self.assertEqual(twice.returncode, 2)
         self.assertIn("shard 1/2 is given twice", twice.stderr)
+        overlap = support.grade_cli("merge", str(self.base / "whole"), str(shards / "2"), "--out", str(self.base / "o"))
+        self.assertEqual(overlap.returncode, 2)
+        self.assertRegex(overlap.stderr, r"alice-2 is in .*whole and in .*shards/2: graded twice")
 
     def test_merge_into_itself_applies_a_changed_policy_without_grading(self):
         self.assertEqual(self.whole.returncode, 0, self.whole.stderr)

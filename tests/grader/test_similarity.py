@@ -103,6 +103,16 @@ class Similarity(unittest.TestCase):
         derived = ["amy", "ben", "cat", "dan", "eve"]
         self.assertEqual({(a, b) for a in derived for b in derived if a < b} - paired, set())
 
+    def test_without_sim_c_the_report_says_what_to_install(self):
+        from unittest import mock
+
+        with mock.patch.object(similarity, "SIM", "sim_c-not-installed"):
+            problems = similarity.write(REPO, config.select_labs(config.load_labs(REPO), ["01"]), self.classroom,
+                                        self.base / "no-sim")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("apt-get install similarity-tester", problems[0])
+        self.assertFalse((self.base / "no-sim" / "similarity.html").exists())
+
     def test_bad_arguments(self):
         result = subprocess.run([sys.executable, str(REPO / "grade"), "similarity", str(self.base / "nothing"),
                                  "--out", str(self.base / "o")], capture_output=True, text=True, timeout=60)
