@@ -242,6 +242,9 @@ class ClassFolder(unittest.TestCase):
         self.assertIn("same name as alice.zip", rows["alice"]["notes"])
         self.assertEqual((rows["alice"]["source"], rows["alice-2"]["source"]), ("alice/", "alice.zip"))
         self.assertIn("[9/9]", self.result.stderr)
+        if shutil.which("sim_c"):
+            self.assertTrue((self.out / "similarity.html").exists())
+            self.assertTrue((self.out / "similarity.csv").exists())
         self.assertIn("ETA", self.result.stderr)
 
     def test_every_student_has_a_folder_of_reports(self):

@@ -168,6 +168,9 @@ class ShardAndMerge(unittest.TestCase):
         result = support.grade_cli("--batch", str(self.classroom), "--out", str(self.base / "bad"), "--shard", "3/2")
         self.assertEqual(result.returncode, 2)
         self.assertIn("1 <= K <= N", result.stderr)
+        result = support.grade_cli("--submission", str(self.classroom / "alice"), "--format", "canvas")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--format canvas is for a class: use it with --batch DIR", result.stderr)
 
 
 if __name__ == "__main__":
