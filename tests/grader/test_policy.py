@@ -139,6 +139,21 @@ class CoursePolicy(unittest.TestCase):
             self.assertIn(words, str(caught.exception))
 
 
+class GuideExamples(unittest.TestCase):
+    def test_the_guides_course_toml_fits_the_real_labs(self):
+        guide = (fixture.REPO / "docs/instructor/guide.md").read_text()
+        blocks = [block.split("\n", 1)[1] for block in guide.split("```toml")[1:]]
+        examples = [block.split("```", 1)[0] for block in blocks if "[late]" in block]
+        self.assertEqual(len(examples), 1)
+        path = Path(tempfile.mkdtemp(prefix="policy-guide-")) / "course.toml"
+        self.addCleanup(shutil.rmtree, path.parent, True)
+        path.write_text(examples[0])
+        course = policy.load_course(path, config.load_labs(fixture.REPO))
+        self.assertTrue(course.lab(6).optional)
+        self.assertEqual(course.lab(1).points, {"events/initial_state": 2})
+        self.assertEqual(course.lab(1).late, policy.LatePolicy(10, 2, 50))
+
+
 class SubmissionTime(unittest.TestCase):
     def setUp(self):
         self.base = Path(tempfile.mkdtemp(prefix="policy-time-"))
