@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader import build, config, sandbox
+from grader import build, config, lms, sandbox
 from grader.grade import Options, grade_submission
 from grader.score import failed_report
 from grader.report import FORMATS
@@ -72,7 +72,7 @@ def add_class_options(parser):
 
 def class_options(args, labs, formats=()):
     """The batch.ClassOptions of the command line's --course, --adjustments and --roster."""
-    from grader import batch, lms, policy
+    from grader import batch, policy
     if formats and not args.roster:
         raise config.ConfigError(f"--format {formats[0]} needs --roster roster.csv, which maps submissions to "
                                  "students (see docs/instructor/guide.md).")
@@ -110,7 +110,7 @@ def grade_parser():
                         help="with --batch: grade only this submission (its name in OUT/students, or its folder "
                              "or archive name; repeatable) into an existing OUT, then rebuild grades.csv, "
                              "grades.json and summary.html from every report there")
-    parser.add_argument("--format", choices=sorted(FORMATS) + ["canvas", "moodle"], default="text",
+    parser.add_argument("--format", choices=sorted(FORMATS) + list(lms.FORMATS), default="text",
                         help="report format (default: text); with --batch, canvas or moodle also writes "
                              "OUT/canvas.csv or OUT/moodle.csv for the LMS (needs --roster)")
     parser.add_argument("--out", type=Path, metavar="FILE",
@@ -191,7 +191,7 @@ def _grade(args):
     if not labs:
         raise config.ConfigError(f"no labs in {root}/labs (each needs labs/NN-topic/lab.toml).")
     chosen = config.select_labs(labs, args.labs)
-    lms_format = args.format if args.format in ("canvas", "moodle") else None
+    lms_format = args.format if args.format in lms.FORMATS else None
     if not args.batch:
         used = [name for name, value in (("--shard", args.shard), ("--course", args.course),
                                          ("--adjustments", args.adjustments), ("--roster", args.roster),

@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from grader import classfiles, config
+from grader import classfiles, config, lms
 from grader.cli import HOME, add_class_options, class_options
 
 
@@ -83,7 +83,7 @@ def main(argv):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="OUT", help="the output folders of the shards")
     parser.add_argument("--out", type=Path, required=True, help="the merged output folder")
-    parser.add_argument("--format", choices=("canvas", "moodle"), help="also write OUT/canvas.csv or moodle.csv")
+    parser.add_argument("--format", choices=lms.FORMATS, help="also write OUT/canvas.csv or moodle.csv")
     parser.add_argument("--root", type=Path, default=HOME, help="the grader's tree; default: %(default)s")
     add_class_options(parser)
     args = parser.parse_intermixed_args(argv)
