@@ -162,6 +162,12 @@ class ShardAndMerge(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("bad-adjustments.csv:2: no submission or roster student_id 'zed'", result.stderr)
         self.assertFalse((self.base / "bad" / "students").exists())
+        (self.base / "bad.toml").write_text('[labs.01]\ndue = "2026-09-18 23:59"\n')
+        result = support.grade_cli("--batch", str(self.classroom), "--out", str(self.base / "bad"), "--course",
+                                   str(self.base / "bad.toml"))
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("bad.toml: [labs.01] due: '2026-09-18 23:59' has no UTC offset", result.stderr)
+        self.assertFalse((self.base / "bad" / "students").exists())
         result = support.grade_cli("--batch", str(self.classroom), "--out", str(self.base / "bad"), "--format", "moodle")
         self.assertEqual(result.returncode, 2)
         self.assertIn("--format moodle needs --roster", result.stderr)

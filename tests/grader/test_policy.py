@@ -93,7 +93,8 @@ class CoursePolicy(unittest.TestCase):
         report.labs[1].status = "graded"
         report.labs[1].tests[0].status = "passed"  # counter/first: 1 point
         adjustments = [policy.Adjustment("alice", "01-adder", 1.5, "regrade request", 2),
-                       policy.Adjustment("alice", "", -1, "late quiz", 3)]
+                       policy.Adjustment("alice", "", -1, "late quiz", 3),
+                       policy.Adjustment("alice", "03-other", 5, "a lab this report does not have", 4)]
         submitted = _time("2026-09-20T12:00:00-04:00")  # 2 days late for 01; before 02's due date
         scored, outcome = policy.apply(report, self.course(), submitted, adjustments)
         self.assertEqual(report.labs[0].tests[0].points, 2)  # the raw report is not changed
