@@ -2,8 +2,10 @@
 
 Each submission is graded by its own `grade --submission` process (its own session, its own
 failure domain), N at a time, after the shared build is made once. Writes, under OUT:
-students/<name>/{report.txt,report.json,junit.xml,results.json,logs/}, grades.csv, grades.json
-and summary.html (score distribution per lab, pass rate of every test; viewable offline).
+students/<name>/{report.txt,report.json,junit.xml,results.json,logs/} and the class files
+(grades.csv, grades.json, summary.html, the LMS files: classfiles.py), then similarity.html and
+similarity.csv (similarity.py). `--shard K/N` grades the K-th of N shares of the class, for
+`grade merge` (merge.py) to combine.
 
 One submission's trouble costs only its own row: an archive that cannot be read, is too big or
 holds encrypted members is a `bad_archive` row, a folder that cannot be read a `bad_folder` row,
@@ -28,12 +30,12 @@ import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from grader import build, run, sandbox
-from grader.report import csv_report, gradescope, html, json_report, junit, text
-from grader.score import Report, failed_report, report_from_dict, report_to_dict
+from grader import build, classfiles, policy, run, sandbox, similarity
+from grader.report import gradescope, junit, text
+from grader.score import failed_report, report_from_dict, report_to_dict
 from grader.submission import MAX_FILE_SIZE
 
 ARCHIVES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
@@ -47,6 +49,19 @@ INTERRUPTED = "not graded: the batch was interrupted (Ctrl-C); grade it again wi
 
 class ArchiveError(Exception):
     """The archive cannot be used; the message says why and what to do."""
+
+
+@dataclass
+class ClassOptions:
+    """What the class files are made with besides the reports: the course policy, the manual
+    adjustments, the roster and the LMS formats to write, and the shard this run grades."""
+    course: policy.Course = None  # None: no course.toml
+    adjustments: tuple = ()
+    adjustments_source: str = ""
+    roster: list = None  # lms.Student, or None
+    formats: tuple = ()  # of lms.FORMATS
+    shard: tuple = None  # (K, N): this run grades the K-th of N parts
+    similarity: bool = True  # write similarity.html and .csv after an unsharded batch
 
 
 @dataclass
@@ -122,6 +137,12 @@ def _shown(sub):
 def _display(text_):
     """Text that can be written as UTF-8: a file name that is not valid UTF-8 gets U+FFFD."""
     return text_.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def shard(submissions, part, parts):
+    """The part-th (1-based) of parts deterministic shares of the class: every parts-th
+    submission in sorted order, so that each share gets as many as the others, give or take one."""
+    return [sub for index, sub in enumerate(submissions) if index % parts == part - 1]
 
 
 def select(submissions, wanted):
@@ -375,9 +396,17 @@ def _keep(path, content):
         pass
 
 
-def _write_student(student_dir, report, sub, status, message):
+def _submitted(sub, labs):
+    when, where = policy.submission_time(sub.path, sub.kind, {f for lab in labs for f in lab.student_files})
+    return (when.isoformat() if when else ""), where
+
+
+def _write_student(student_dir, report, sub, status, message, labs=()):
     data = report_to_dict(report)
-    data["batch"] = {"name": sub.name, "source": _shown(sub), "status": status, "message": message}
+    submitted_at, submitted_from = _submitted(sub, labs)
+    data["batch"] = {"name": sub.name, "source": _shown(sub), "status": status, "message": message,
+                     "same_name": list(sub.same_name), "submitted_at": submitted_at,
+                     "submitted_from": submitted_from}
     student_dir.mkdir(parents=True, exist_ok=True)
     (student_dir / "report.json").write_text(json.dumps(data, indent=2) + "\n")
     (student_dir / "report.txt").write_text(text.render(report))
@@ -396,116 +425,16 @@ def _grade_one(root, labs, chosen, sub, student_dir, test_jobs, stop, grade_args
         message = _display(message)
         if report is None:
             report = failed_report(sub.name, chosen, status, message)
-        _write_student(student_dir, report, sub, status, message)
+        _write_student(student_dir, report, sub, status, message, labs)
     except Exception as error:
         status = "grader_error"
         message = _display(f"the grader failed on this submission ({type(error).__name__}: {error})")
         report = failed_report(sub.name, chosen, status, message)
         try:
-            _write_student(student_dir, report, sub, status, message)
+            _write_student(student_dir, report, sub, status, message, labs)
         except Exception:
             pass
     return report, status, message
-
-
-# ---- The class files --------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    name: str
-    source: str
-    status: str
-    message: str
-    report: Report
-    same_name: tuple = ()
-
-
-def _load_row(out, name, chosen, sub=None):
-    """The row of students/<name>/, read from its report.json."""
-    source = _shown(sub) if sub else ""
-    same = sub.same_name if sub else ()
-    try:
-        data = json.loads((out / "students" / name / "report.json").read_text())
-        report = report_from_dict(data)
-    except Exception as error:
-        message = f"students/{name}/report.json cannot be read ({type(error).__name__}: {error})"
-        report = failed_report(name, chosen, "grader_error", message)
-        return Row(name, source, "grader_error", message, report, same)
-    info = data.get("batch") if isinstance(data.get("batch"), dict) else {}
-    report.submission = name
-    return Row(name, source or str(info.get("source", "")), str(info.get("status", "graded")),
-               str(info.get("message", "")), report, same)
-
-
-def _number(value):
-    return int(value) if float(value).is_integer() else value
-
-
-def _summary(message, limit=200):
-    """The first line of a message (and the next one when the first only introduces it)."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    line = " ".join(lines[:2]) if len(lines) > 1 and lines[0].endswith(":") else (lines[0] if lines else "")
-    return line if len(line) <= limit else line[:limit - 3] + "..."
-
-
-def grade_table(rows):
-    """(labs, submissions): what grades.csv and grades.json hold, as plain data."""
-    labs = {}
-    for row in rows:
-        for lab in row.report.labs:
-            key = f"{lab.number:02d}-{lab.slug}"
-            labs.setdefault(key, {"lab": key, "number": lab.number, "slug": lab.slug, "title": lab.title,
-                                  "max_score": _number(lab.max_score)})
-    labs = sorted(labs.values(), key=lambda lab: (lab["number"], lab["slug"]))
-    entries = []
-    for row in rows:
-        by_key = {f"{lab.number:02d}-{lab.slug}": lab for lab in row.report.labs}
-        cells, notes = [], []
-        if row.status != "graded":
-            notes.append(f"{row.status}: {_summary(row.message)}")
-        if row.same_name:
-            notes.append(f"same name as {', '.join(row.same_name)}: graded as {row.name}")
-        for lab in labs:
-            result = by_key.get(lab["lab"])
-            if result is None:
-                cells.append({"lab": lab["lab"], "score": None, "max_score": lab["max_score"],
-                              "status": "not_graded", "message": ""})
-                continue
-            cells.append({"lab": lab["lab"], "score": _number(result.score),
-                          "max_score": _number(result.max_score), "status": result.status,
-                          "message": _summary(result.message)})
-            if result.status != "graded" and result.message != row.message:
-                notes.append(f"{lab['lab']} {result.status}: {_summary(result.message)}")
-        entries.append({"submission": row.name, "source": row.source, "status": row.status,
-                        "message": _summary(row.message), "score": _number(row.report.score),
-                        "max_score": _number(row.report.max_score), "labs": cells,
-                        "same_name_as": list(row.same_name), "graded_at": row.report.graded_at,
-                        "notes": "; ".join(notes)})
-    return labs, entries
-
-
-def write_class_files(out, rows, collided, ignored, complete):
-    """grades.csv, grades.json and summary.html, each on its own (one failing does not stop the
-    others) and each replaced whole; returns the problems."""
-    rows = sorted(rows, key=lambda row: row.name)
-    labs, entries = grade_table(rows)
-    statuses = {row.name: (row.status, _summary(row.message)) for row in rows}
-    renders = (
-        ("grades.csv", lambda: csv_report.render_grades(labs, entries)),
-        ("grades.json", lambda: json_report.render_grades(labs, entries, collided, ignored, complete)),
-        ("summary.html", lambda: html.render_summary([row.report for row in rows], statuses=statuses,
-                                                     collisions=collided, complete=complete)),
-    )
-    problems = []
-    for file_name, render in renders:
-        partial = out / f".{file_name}.partial"
-        try:
-            partial.write_text(render())
-            os.replace(partial, out / file_name)
-        except Exception as error:
-            problems.append(f"cannot write {out / file_name} ({type(error).__name__}: {error})")
-    return problems
 
 
 # ---- The command ------------------------------------------------------------------------------
@@ -516,11 +445,13 @@ def _clock(seconds):
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade_args=()):
-    """Grade the class folder into out (or, with only, the submissions it names); returns the exit
-    status: 0, 2 (nothing to grade), 1 (a class file could not be written) or 130 (Ctrl-C).
-    grade_args: more options for each submission's `grade --submission` process."""
+def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade_args=(), options=None):
+    """Grade the class folder into out (or, with only, the submissions it names; with
+    options.shard, its share); returns the exit status: 0, 2 (nothing to grade), 1 (a class file
+    could not be written) or 130 (Ctrl-C). grade_args: more options for each submission's
+    `grade --submission` process; options: a ClassOptions."""
     folder, out = Path(folder), Path(out)
+    options = options or ClassOptions()
     if not folder.is_dir():
         print(f"grade: --batch {folder}: not a folder of submissions.", file=sys.stderr)
         return 2
@@ -540,6 +471,13 @@ def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade
         if not (out / "students").is_dir():
             print(f"grade: {out} holds no earlier results: the class files will hold only the regraded "
                   "submissions.", file=sys.stderr)
+    if options.shard:
+        todo = shard(submissions, *options.shard)
+        # The LMS files, the roster's checks and the similarity need the whole class: `grade merge`.
+        options = replace(options, formats=(), similarity=False)
+    else:
+        known = {sub.name for sub in submissions} | {s.student_id for s in options.roster or ()}
+        policy.check_students(options.adjustments, known, options.adjustments_source)
     collided = collisions(submissions)
     for group in collided:
         print(f"grade: {' and '.join(group['sources'])} would all be named {group['name']}: graded as "
@@ -583,7 +521,7 @@ def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade
             results[sub.name] = (report, "grader_error", INTERRUPTED)
             try:
                 (out / "students" / sub.name).mkdir(parents=True, exist_ok=True)
-                _write_student(out / "students" / sub.name, report, sub, "grader_error", INTERRUPTED)
+                _write_student(out / "students" / sub.name, report, sub, "grader_error", INTERRUPTED, labs)
             except Exception:
                 pass
 
@@ -592,16 +530,20 @@ def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade
         names = {p.name for p in (out / "students").iterdir() if (p / "report.json").is_file()}
         names |= {sub.name for sub in todo}
     else:
-        names = {sub.name for sub in submissions}
-    rows = [_load_row(out, name, chosen, by_name.get(name)) for name in sorted(names)]
-    problems = write_class_files(out, rows, collided, ignored, complete=not interrupted)
+        names = {sub.name for sub in todo}
+    rows = [classfiles.load_row(out, name, chosen, by_name.get(name)) for name in sorted(names)]
+    problems = classfiles.write(out, rows, collided, ignored, not interrupted, options)
     for problem in problems:
         print(f"grade: {problem}", file=sys.stderr)
+    if options.similarity and not interrupted:  # without sim_c: said, but the grades are complete
+        for problem in similarity.write(root, chosen, folder, out):
+            print(f"grade: {problem}", file=sys.stderr)
     trouble = [row for row in rows if row.status != "graded"]
     for row in trouble:
-        print(f"grade: {row.name}: {row.status}: {_summary(row.message)}", file=sys.stderr)
+        print(f"grade: {row.name}: {row.status}: {classfiles.summary(row.message)}", file=sys.stderr)
     graded = sum(1 for _, _, message in results.values() if message != INTERRUPTED)
     done = f"regraded {', '.join(s.name for s in todo)}" if only else f"graded {graded} submissions"
-    print(f"{done} in {_clock(time.monotonic() - start)}: {out / 'grades.csv'} ({len(rows)} rows"
+    part = f" (shard {options.shard[0]}/{options.shard[1]})" if options.shard else ""
+    print(f"{done}{part} in {_clock(time.monotonic() - start)}: {out / 'grades.csv'} ({len(rows)} rows"
           + (f", {len(trouble)} not graded" if trouble else "") + f"), {out / 'summary.html'}", file=sys.stderr)
     return 130 if interrupted else 1 if problems else 0

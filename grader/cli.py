@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader import build, config, sandbox
+from grader import build, config, lms, sandbox
 from grader.grade import Options, grade_submission
 from grader.score import failed_report
 from grader.report import FORMATS
@@ -16,7 +16,7 @@ from grader.submission import Folder, Solutions, WorkingCopy
 
 HOME = Path(os.path.abspath(__file__)).parent.parent  # the tree this grader belongs to
 DEFAULT_JOBS = max(2, os.cpu_count() or 2)
-COMMANDS = ("release", "gradescope", "github-classroom", "mutants", "check")
+COMMANDS = ("release", "gradescope", "github-classroom", "mutants", "check", "similarity", "merge")
 
 DESCRIPTION = """\
 Grade the winsync labs: build each lab's tests with the student's file (and the reference
@@ -27,8 +27,13 @@ Commands:
   ./grade 02 | ./grade mutexes    grade one lab (several may be named)
   ./grade --solutions             grade the reference solutions (full marks expected)
   ./grade --submission DIR        grade a submission folder (repository copy or just the files)
-  ./grade --batch DIR --jobs N --out OUTDIR
+  ./grade --batch DIR --jobs N --out OUTDIR [--course course.toml] [--adjustments FILE]
+          [--roster roster.csv --format canvas|moodle] [--shard K/N]
                                   grade a class: one submission per subfolder or archive
+  ./grade merge OUT1 OUT2 ... --out OUT
+                                  combine the outputs of the shards of a class
+  ./grade similarity DIR --out OUT
+                                  compare the class's lab files with SIM (grades nothing)
   ./grade release --out DIR       write the student handout (no solutions, no hidden tests)
   ./grade gradescope --out autograder.zip
                                   write a Gradescope autograder
@@ -43,6 +48,40 @@ def _positive(value):
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return number
+
+
+def _shard(value):
+    try:
+        part, parts = (int(n) for n in value.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be K/N, like 1/4") from None
+    if not 1 <= part <= parts:
+        raise argparse.ArgumentTypeError("K/N needs 1 <= K <= N, like 1/4")
+    return part, parts
+
+
+def add_class_options(parser):
+    """What the class files are made with: the course policy, adjustments, roster, LMS format."""
+    parser.add_argument("--course", type=Path, metavar="FILE",
+                        help="course.toml: due dates, late policy, optional labs, point overrides")
+    parser.add_argument("--adjustments", type=Path, metavar="FILE",
+                        help="adjustments.csv (student,lab,points,reason), applied to the grades")
+    parser.add_argument("--roster", type=Path, metavar="FILE",
+                        help="roster.csv (submission,student_id,name[,email,section]) for --format canvas|moodle")
+
+
+def class_options(args, labs, formats=()):
+    """The batch.ClassOptions of the command line's --course, --adjustments and --roster."""
+    from grader import batch, policy
+    if formats and not args.roster:
+        raise config.ConfigError(f"--format {formats[0]} needs --roster roster.csv, which maps submissions to "
+                                 "students (see docs/instructor/guide.md).")
+    return batch.ClassOptions(
+        course=policy.load_course(args.course, labs) if args.course else None,
+        adjustments=tuple(policy.load_adjustments(args.adjustments, labs)) if args.adjustments else (),
+        adjustments_source=str(args.adjustments or ""),
+        roster=lms.load_roster(args.roster) if args.roster else None,
+        formats=tuple(formats))
 
 
 def add_common(parser):
@@ -71,7 +110,9 @@ def grade_parser():
                         help="with --batch: grade only this submission (its name in OUT/students, or its folder "
                              "or archive name; repeatable) into an existing OUT, then rebuild grades.csv, "
                              "grades.json and summary.html from every report there")
-    parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
+    parser.add_argument("--format", choices=sorted(FORMATS) + list(lms.FORMATS), default="text",
+                        help="report format (default: text); with --batch, canvas or moodle also writes "
+                             "OUT/canvas.csv or OUT/moodle.csv for the LMS (needs --roster)")
     parser.add_argument("--out", type=Path, metavar="FILE",
                         help="write the report to FILE (with --batch: the output folder)")
     parser.add_argument("--name", help="the submission's name in reports (default: its folder)")
@@ -81,6 +122,12 @@ def grade_parser():
                         help="run every passing test once more in a fresh sandbox, where it must pass again "
                              "(a racy lab earns nothing for passing once; about 1.8x the time of a correct "
                              "submission, see bench/RESULTS.md)")
+    parser.add_argument("--shard", type=_shard, metavar="K/N",
+                        help="with --batch: grade only the K-th of N deterministic shares of the class (for "
+                             "`grade merge`); no LMS file or similarity report until the merge")
+    parser.add_argument("--no-similarity", action="store_true",
+                        help="with --batch: do not write similarity.html and similarity.csv")
+    add_class_options(parser)
     parser.add_argument("--require-full", action="store_true",
                         help="exit with status 1 unless every graded lab gets full marks")
     add_common(parser)
@@ -98,7 +145,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     try:
         wants_help = any(a in ("-h", "--help") for a in argv)
-        if not wants_help and not (argv and argv[0] in ("github-classroom", "check")):
+        if not wants_help and not (argv and argv[0] in ("github-classroom", "check", "similarity", "merge")):
             ensure_dependencies()
         if argv and argv[0] in COMMANDS:
             return _command(argv[0], argv[1:])
@@ -123,6 +170,12 @@ def _command(name, argv):
     if name == "mutants":
         from grader import mutants
         return mutants.main(argv)
+    if name == "similarity":
+        from grader import similarity
+        return similarity.main(argv)
+    if name == "merge":
+        from grader import merge
+        return merge.main(argv)
     return _check(argv)
 
 
@@ -138,14 +191,26 @@ def _grade(args):
     if not labs:
         raise config.ConfigError(f"no labs in {root}/labs (each needs labs/NN-topic/lab.toml).")
     chosen = config.select_labs(labs, args.labs)
+    lms_format = args.format if args.format in lms.FORMATS else None
+    if not args.batch:
+        used = [name for name, value in (("--shard", args.shard), ("--course", args.course),
+                                         ("--adjustments", args.adjustments), ("--roster", args.roster),
+                                         ("--format " + str(lms_format), lms_format)) if value]
+        if used:
+            raise config.ConfigError(f"{used[0]} is for a class: use it with --batch DIR (or `grade merge`).")
     if args.batch:
         from grader import batch
         if not args.out:
             raise config.ConfigError("--batch needs --out OUTDIR, the folder for the reports.")
+        if args.shard and args.only:
+            raise config.ConfigError("--shard and --only do not go together: regrade with --only in the shard's "
+                                     "OUT, then merge again.")
+        options = class_options(args, labs, (lms_format,) if lms_format else ())
+        options.shard, options.similarity = args.shard, not args.no_similarity
         sandbox.require()
         return batch.run_batch(root, labs, chosen, args.batch, args.out, args.jobs or DEFAULT_JOBS,
                                args.test_jobs, only=args.only,
-                               grade_args=["--confirm"] if args.confirm else [])
+                               grade_args=["--confirm"] if args.confirm else [], options=options)
     shared = build.SharedBuild(root, labs, jobs=2, progress=progress)
     if args.solutions:
         if not (root / "solutions").is_dir():

@@ -39,15 +39,16 @@ def _points(value):
 
 
 def grades_header(labs):
-    """grades.csv of a batch: per lab its points, its maximum and its status, then the totals."""
+    """grades.csv of a batch: per lab its points, its maximum and its status, then the points the
+    course policy took off for lateness, the adjustments, the totals and the submission time."""
     columns = ["submission", "status"]
     for lab in labs:
         columns += [lab["lab"], f"{lab['lab']}_max", f"{lab['lab']}_status"]
-    return columns + ["total", "max_total", "source", "notes"]
+    return columns + ["late_penalty", "adjustments", "total", "max_total", "submitted_at", "source", "notes"]
 
 
 def render_grades(labs, entries):
-    """labs and entries as batch.grade_table makes them (the same data as grades.json)."""
+    """labs and entries as classfiles.grade_table makes them (the same data as grades.json)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(grades_header(labs))
@@ -55,6 +56,7 @@ def render_grades(labs, entries):
         cells = [entry["submission"], entry["status"]]
         for lab in entry["labs"]:
             cells += [_points(lab["score"]), _points(lab["max_score"]), lab["status"]]
-        writer.writerow(cells + [_points(entry["score"]), _points(entry["max_score"]), _cell(entry["source"]),
-                                 _cell(entry["notes"])])
+        writer.writerow(cells + [_points(entry["late_penalty"]), _points(entry["adjustments"]),
+                                 _points(entry["score"]), _points(entry["max_score"]), entry["submitted_at"],
+                                 _cell(entry["source"]), _cell(entry["notes"])])
     return out.getvalue()

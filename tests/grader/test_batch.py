@@ -242,6 +242,9 @@ class ClassFolder(unittest.TestCase):
         self.assertIn("same name as alice.zip", rows["alice"]["notes"])
         self.assertEqual((rows["alice"]["source"], rows["alice-2"]["source"]), ("alice/", "alice.zip"))
         self.assertIn("[9/9]", self.result.stderr)
+        if shutil.which("sim_c"):
+            self.assertTrue((self.out / "similarity.html").exists())
+            self.assertTrue((self.out / "similarity.csv").exists())
         self.assertIn("ETA", self.result.stderr)
 
     def test_every_student_has_a_folder_of_reports(self):
@@ -278,7 +281,9 @@ class ClassFolder(unittest.TestCase):
         self.assertEqual([e["submission"] for e in data["submissions"]], [r["submission"] for r in rows])
         for entry, row in zip(data["submissions"], rows):
             flat = {"submission": entry["submission"], "status": entry["status"], "total": f"{entry['score']:g}",
-                    "max_total": f"{entry['max_score']:g}", "source": entry["source"], "notes": entry["notes"]}
+                    "max_total": f"{entry['max_score']:g}", "source": entry["source"], "notes": entry["notes"],
+                    "late_penalty": f"{entry['late_penalty']:g}", "adjustments": f"{entry['adjustments']:g}",
+                    "submitted_at": entry["submitted_at"]}
             for lab in entry["labs"]:
                 flat.update({lab["lab"]: f"{lab['score']:g}", f"{lab['lab']}_max": f"{lab['max_score']:g}",
                              f"{lab['lab']}_status": lab["status"]})

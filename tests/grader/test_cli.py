@@ -94,7 +94,7 @@ class Batch(unittest.TestCase):
         with tarfile.open(classroom / "dave.tar.gz", "w:gz") as t:
             t.add(root / "solutions/02-counter/counter.c", arcname="dave/counter.c")
         out = base / "out"
-        result = support.grade_cli("--batch", str(classroom), "--jobs", "2", "--out", str(out))
+        result = support.grade_cli("--batch", str(classroom), "--jobs", "2", "--out", str(out), "--no-similarity")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("[4/4]", result.stderr)
         self.assertIn("ETA", result.stderr)
@@ -108,6 +108,7 @@ class Batch(unittest.TestCase):
         page = (out / "summary.html").read_text()
         self.assertIn("adder/negative", page)
         self.assertFalse((base / "evil").exists())
+        self.assertFalse((out / "similarity.html").exists())  # --no-similarity
 
 
 class Release(unittest.TestCase):
