@@ -452,6 +452,10 @@ static inline void MemoryBarrier(void)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+/* ---- Intra-process primitives: CRITICAL_SECTION, SRWLOCK, CONDITION_VARIABLE,
+ *      WaitOnAddress / WakeByAddress*, INIT_ONCE (one process only, as on Windows) ---------- */
+#include "winsync_intra.h"
+
 /* ---- A and W names, chosen by UNICODE as windows.h does ------------------------------- */
 #ifdef UNICODE
 #define CreateEvent CreateEventW

@@ -1,0 +1,78 @@
+/*
+ * intra.h - what the intra-process primitives (runtime/intra/) share: private futexes,
+ * deadlines from Win32 timeouts, the caller's thread id, spinning.
+ *
+ * Nothing here touches the namespace's shared segment or the dispatcher lock: these objects
+ * live in the caller's memory and are used by the threads of one process only.
+ */
+#ifndef WINSYNC_INTRA_PRIVATE_H
+#define WINSYNC_INTRA_PRIVATE_H
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <windows.h>
+
+/* Sleeps while *word == expected, until *deadline (CLOCK_MONOTONIC) or for ever (NULL).
+ * Returns ETIMEDOUT when the deadline passed, else 0 (woken, the word changed, or a signal
+ * arrived): the caller looks at its state again. errno is left as it was. */
+static inline int intra_futex_wait(uint32_t *word, uint32_t expected,
+                                   const struct timespec *deadline)
+{
+    int saved = errno;
+    long r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, deadline,
+                     NULL, FUTEX_BITSET_MATCH_ANY);
+    int timed_out = r == -1 && errno == ETIMEDOUT;
+    errno = saved;
+    return timed_out ? ETIMEDOUT : 0;
+}
+
+/* Wakes up to `count` threads sleeping on word; returns how many were woken. */
+static inline int intra_futex_wake(uint32_t *word, int count)
+{
+    int saved = errno;
+    long r = syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, count, NULL, NULL, 0);
+    errno = saved;
+    return r > 0 ? (int)r : 0;
+}
+
+/* The absolute deadline `ms` milliseconds from now in *buf, or NULL for INFINITE. */
+static inline const struct timespec *intra_deadline(DWORD ms, struct timespec *buf)
+{
+    if (ms == INFINITE)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, buf);
+    buf->tv_sec += ms / 1000;
+    buf->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (buf->tv_nsec >= 1000000000L) {
+        buf->tv_sec++;
+        buf->tv_nsec -= 1000000000L;
+    }
+    return buf;
+}
+
+/* The calling thread's id, as GetCurrentThreadId() returns it, cached per thread (and
+ * refreshed in the child after fork). */
+extern _Thread_local DWORD intra_cached_thread_id;
+DWORD intra_thread_id_slow(void);
+static inline DWORD intra_thread_id(void)
+{
+    DWORD id = intra_cached_thread_id;
+    return id ? id : intra_thread_id_slow();
+}
+
+/* The number of CPUs online (Windows ignores spin counts on a single processor). */
+unsigned intra_cpu_count(void);
+
+/* One step of a busy wait. */
+static inline void intra_spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+#endif /* WINSYNC_INTRA_PRIVATE_H */
