@@ -59,7 +59,10 @@ typedef struct _RTL_SRWLOCK {
     PVOID Ptr;
 } RTL_SRWLOCK, *PRTL_SRWLOCK;
 typedef RTL_SRWLOCK SRWLOCK, *PSRWLOCK;
-#define RTL_SRWLOCK_INIT {0}
+#define RTL_SRWLOCK_INIT                                                                           \
+    {                                                                                              \
+        0                                                                                          \
+    }
 #define SRWLOCK_INIT RTL_SRWLOCK_INIT
 
 VOID WINAPI InitializeSRWLock(PSRWLOCK SRWLock);
@@ -75,7 +78,10 @@ typedef struct _RTL_CONDITION_VARIABLE {
     PVOID Ptr;
 } RTL_CONDITION_VARIABLE, *PRTL_CONDITION_VARIABLE;
 typedef RTL_CONDITION_VARIABLE CONDITION_VARIABLE, *PCONDITION_VARIABLE;
-#define RTL_CONDITION_VARIABLE_INIT {0}
+#define RTL_CONDITION_VARIABLE_INIT                                                                \
+    {                                                                                              \
+        0                                                                                          \
+    }
 #define CONDITION_VARIABLE_INIT RTL_CONDITION_VARIABLE_INIT
 #define CONDITION_VARIABLE_LOCKMODE_SHARED 0x1u
 
@@ -87,18 +93,23 @@ BOOL WINAPI SleepConditionVariableSRW(PCONDITION_VARIABLE ConditionVariable, PSR
 VOID WINAPI WakeConditionVariable(PCONDITION_VARIABLE ConditionVariable);
 VOID WINAPI WakeAllConditionVariable(PCONDITION_VARIABLE ConditionVariable);
 
-/* ---- WaitOnAddress ---------------------------------------------------------------------------- */
+/* ---- WaitOnAddress ----------------------------------------------------------------------------
+ */
 BOOL WINAPI WaitOnAddress(volatile VOID *Address, PVOID CompareAddress, SIZE_T AddressSize,
                           DWORD dwMilliseconds);
 VOID WINAPI WakeByAddressSingle(PVOID Address);
 VOID WINAPI WakeByAddressAll(PVOID Address);
 
-/* ---- One-time initialization ------------------------------------------------------------------ */
+/* ---- One-time initialization ------------------------------------------------------------------
+ */
 typedef union _RTL_RUN_ONCE {
     PVOID Ptr;
 } RTL_RUN_ONCE, *PRTL_RUN_ONCE;
 typedef RTL_RUN_ONCE INIT_ONCE, *PINIT_ONCE, *LPINIT_ONCE;
-#define RTL_RUN_ONCE_INIT {0}
+#define RTL_RUN_ONCE_INIT                                                                          \
+    {                                                                                              \
+        0                                                                                          \
+    }
 #define INIT_ONCE_STATIC_INIT RTL_RUN_ONCE_INIT
 #define INIT_ONCE_CHECK_ONLY 0x1u
 #define INIT_ONCE_ASYNC 0x2u

@@ -94,8 +94,7 @@ BOOL WINAPI SleepConditionVariableCS(PCONDITION_VARIABLE cv, PCRITICAL_SECTION c
     return sleep_released(cv, &held, ms);
 }
 
-BOOL WINAPI SleepConditionVariableSRW(PCONDITION_VARIABLE cv, PSRWLOCK lock, DWORD ms,
-                                      ULONG flags)
+BOOL WINAPI SleepConditionVariableSRW(PCONDITION_VARIABLE cv, PSRWLOCK lock, DWORD ms, ULONG flags)
 {
     /* Any value but CONDITION_VARIABLE_LOCKMODE_SHARED means exclusive mode (Microsoft's
      * documentation; Wine tests the bit alone, as here). */

@@ -89,9 +89,8 @@ BOOL WINAPI InitializeCriticalSectionEx(LPCRITICAL_SECTION cs, DWORD spin_count,
 
 DWORD WINAPI SetCriticalSectionSpinCount(LPCRITICAL_SECTION cs, DWORD spin_count)
 {
-    ULONG_PTR previous = __atomic_exchange_n(&cs->SpinCount,
-                                             intra_cpu_count() < 2 ? 0 : (ULONG_PTR)spin_count,
-                                             __ATOMIC_RELAXED);
+    ULONG_PTR previous = __atomic_exchange_n(
+        &cs->SpinCount, intra_cpu_count() < 2 ? 0 : (ULONG_PTR)spin_count, __ATOMIC_RELAXED);
     return (DWORD)previous;
 }
 
@@ -229,8 +228,8 @@ static void release(LPCRITICAL_SECTION cs)
     do {
         wake = waiters(seen) > 0 && (seen & CS_NONE_WOKEN);
         next = wake ? ((seen | CS_FREE) + CS_ONE_WAITER) & ~CS_NONE_WOKEN : seen | CS_FREE;
-    } while (!__atomic_compare_exchange_n(word, &seen, next, 1, __ATOMIC_RELEASE,
-                                          __ATOMIC_RELAXED));
+    } while (
+        !__atomic_compare_exchange_n(word, &seen, next, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
     if (wake) /* a waiter exists, so it created the wait object before counting itself */
         post_token(__atomic_load_n(&cs->LockSemaphore, __ATOMIC_ACQUIRE));
 }

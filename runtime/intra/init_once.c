@@ -50,8 +50,7 @@ static BOOL done(uintptr_t value, BOOL *pending, LPVOID *context)
     return TRUE;
 }
 
-BOOL WINAPI InitOnceBeginInitialize(LPINIT_ONCE once, DWORD flags, BOOL *pending,
-                                    LPVOID *context)
+BOOL WINAPI InitOnceBeginInitialize(LPINIT_ONCE once, DWORD flags, BOOL *pending, LPVOID *context)
 {
     if (flags & ~(INIT_ONCE_CHECK_ONLY | INIT_ONCE_ASYNC))
         return fail(ERROR_INVALID_PARAMETER);
@@ -123,8 +122,7 @@ BOOL WINAPI InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN init, PVOID param
         return FALSE;
     if (!pending)
         return TRUE;
-    if (init(once, parameter, context) &&
-        InitOnceComplete(once, 0, context ? *context : NULL))
+    if (init(once, parameter, context) && InitOnceComplete(once, 0, context ? *context : NULL))
         return TRUE;
     /* The callback failed (its last error stays), or gave a context with its reserved low
      * bits set: the next caller starts again. */

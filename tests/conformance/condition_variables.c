@@ -72,10 +72,11 @@ static DWORD WINAPI consume(LPVOID arg)
     }
     ReleaseSemaphore(c->about_to_sleep, 1, NULL);
     while (!InterlockedCompareExchange(&ready, 0, 0)) {
-        BOOL ok = c->use_srw ? SleepConditionVariableSRW(&cv, &srw, CF_LONG_MS,
-                                                         c->shared ? CONDITION_VARIABLE_LOCKMODE_SHARED
-                                                                   : 0)
-                             : SleepConditionVariableCS(&cv, &cs, CF_LONG_MS);
+        BOOL ok =
+            c->use_srw
+                ? SleepConditionVariableSRW(&cv, &srw, CF_LONG_MS,
+                                            c->shared ? CONDITION_VARIABLE_LOCKMODE_SHARED : 0)
+                : SleepConditionVariableCS(&cv, &cs, CF_LONG_MS);
         if (!ok) {
             c->failed = TRUE;
             break;

@@ -86,9 +86,9 @@ static void begin_and_complete(void)
     CHECK_EQ("not_pending", FALSE, pending);
     CHECK_TRUE("context", context == (PVOID)0xdeadbee0);
     SetLastError(CF_SENTINEL);
-    CHECK_EQ("check_only_async", FALSE,
-             InitOnceBeginInitialize(&once, INIT_ONCE_CHECK_ONLY | INIT_ONCE_ASYNC, &pending,
-                                     &context));
+    CHECK_EQ(
+        "check_only_async", FALSE,
+        InitOnceBeginInitialize(&once, INIT_ONCE_CHECK_ONLY | INIT_ONCE_ASYNC, &pending, &context));
     CHECK_ERR("check_only_async_err", ERROR_INVALID_PARAMETER);
 
     InitOnceInitialize(&once);
@@ -113,8 +113,7 @@ static void async_mode(void)
     CHECK_EQ("sync_while_async", FALSE, InitOnceBeginInitialize(&once, 0, &pending, &context));
     CHECK_ERR("sync_while_async_err", ERROR_INVALID_PARAMETER);
     SetLastError(CF_SENTINEL);
-    CHECK_EQ("sync_fail_while_async", FALSE,
-             InitOnceComplete(&once, INIT_ONCE_INIT_FAILED, NULL));
+    CHECK_EQ("sync_fail_while_async", FALSE, InitOnceComplete(&once, INIT_ONCE_INIT_FAILED, NULL));
     CHECK_ERR("sync_fail_while_async_err", ERROR_INVALID_PARAMETER);
     SetLastError(CF_SENTINEL);
     CHECK_EQ("async_and_failed", FALSE,
@@ -123,8 +122,7 @@ static void async_mode(void)
     CHECK_EQ("complete", TRUE, InitOnceComplete(&once, INIT_ONCE_ASYNC, (PVOID)0xdeadbee0));
     CHECK_TRUE("completed", once.Ptr == (PVOID)0xdeadbee2);
     SetLastError(CF_SENTINEL);
-    CHECK_EQ("second_complete", FALSE,
-             InitOnceComplete(&once, INIT_ONCE_ASYNC, (PVOID)0xdeadbee0));
+    CHECK_EQ("second_complete", FALSE, InitOnceComplete(&once, INIT_ONCE_ASYNC, (PVOID)0xdeadbee0));
     CHECK_ERR("second_complete_err", ERROR_GEN_FAILURE);
     CHECK_EQ("sync_begin_when_done", TRUE, InitOnceBeginInitialize(&once, 0, &pending, &context));
     CHECK_EQ("done_not_pending", FALSE, pending);
@@ -158,7 +156,8 @@ static void racing_threads_run_it_once(void)
     int good = 0;
     for (int i = 0; i < RACERS; i++) {
         DWORD code = 0;
-        if (WaitForSingleObject(t[i], CF_LONG_MS) == WAIT_OBJECT_0 && GetExitCodeThread(t[i], &code))
+        if (WaitForSingleObject(t[i], CF_LONG_MS) == WAIT_OBJECT_0 &&
+            GetExitCodeThread(t[i], &code))
             good += code == 1;
         CloseHandle(t[i]);
     }

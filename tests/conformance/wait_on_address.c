@@ -86,7 +86,8 @@ static int wake_waiters(int n, BOOL all)
     int woken = 0;
     for (int i = 0; i < n; i++) {
         DWORD code = 0;
-        if (WaitForSingleObject(t[i], CF_LONG_MS) == WAIT_OBJECT_0 && GetExitCodeThread(t[i], &code))
+        if (WaitForSingleObject(t[i], CF_LONG_MS) == WAIT_OBJECT_0 &&
+            GetExitCodeThread(t[i], &code))
             woken += code == 1;
         CloseHandle(t[i]);
     }
