@@ -1,7 +1,9 @@
 /*
  * posixbench - the POSIX baselines that winsync's rows are compared with, run in the same
  * bench/run session: a robust process-shared pthread mutex, sem_t, and a raw futex
- * ping-pong between two processes. (POSIX message queues and pipes: bench/queue.)
+ * ping-pong between two processes; for the intra-process rows, a private pthread mutex,
+ * rwlock and condition variable, and a private futex between two threads. (POSIX message
+ * queues and pipes: bench/queue.)
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -275,6 +277,169 @@ static void *handoff_setup(void)
     return s;
 }
 
+/* ---- Private (one-process) pthread primitives, uncontended: one thread ---- */
+
+struct private_locks {
+    pthread_mutex_t mutex;
+    pthread_rwlock_t rwlock;
+};
+
+static void *private_setup(void)
+{
+    struct private_locks *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    pthread_mutex_init(&p->mutex, NULL);
+    pthread_rwlock_init(&p->rwlock, NULL);
+    return p;
+}
+
+static void private_teardown(void *ctx)
+{
+    struct private_locks *p = ctx;
+    pthread_mutex_destroy(&p->mutex);
+    pthread_rwlock_destroy(&p->rwlock);
+    free(p);
+}
+
+static int private_mutex_batch(void *ctx, long n)
+{
+    struct private_locks *p = ctx;
+    for (long i = 0; i < n; i++) {
+        pthread_mutex_lock(&p->mutex);
+        pthread_mutex_unlock(&p->mutex);
+    }
+    return 0;
+}
+
+static int rwlock_write_batch(void *ctx, long n)
+{
+    struct private_locks *p = ctx;
+    for (long i = 0; i < n; i++) {
+        pthread_rwlock_wrlock(&p->rwlock);
+        pthread_rwlock_unlock(&p->rwlock);
+    }
+    return 0;
+}
+
+static int rwlock_read_batch(void *ctx, long n)
+{
+    struct private_locks *p = ctx;
+    for (long i = 0; i < n; i++) {
+        pthread_rwlock_rdlock(&p->rwlock);
+        pthread_rwlock_unlock(&p->rwlock);
+    }
+    return 0;
+}
+
+/* ---- Two threads of one process passing a turn: pthread_cond, or a raw private futex ---- */
+
+struct thread_turns {
+    pthread_mutex_t mutex;
+    pthread_cond_t changed;
+    _Atomic uint32_t turn; /* TURN_PARENT: the timed thread's, TURN_CHILD: the echo thread's */
+    _Atomic int quit;
+    int use_futex;
+    pthread_t echo;
+};
+
+static void private_futex_wait(_Atomic uint32_t *word, uint32_t expected)
+{
+    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+static void private_futex_wake(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void thread_await_turn(struct thread_turns *t, uint32_t mine)
+{
+    if (t->use_futex) {
+        uint32_t seen;
+        while ((seen = atomic_load(&t->turn)) != mine)
+            private_futex_wait(&t->turn, seen);
+        return;
+    }
+    pthread_mutex_lock(&t->mutex);
+    while (atomic_load(&t->turn) != mine)
+        pthread_cond_wait(&t->changed, &t->mutex);
+    pthread_mutex_unlock(&t->mutex);
+}
+
+static void thread_give_turn(struct thread_turns *t, uint32_t theirs)
+{
+    if (t->use_futex) {
+        atomic_store(&t->turn, theirs);
+        private_futex_wake(&t->turn);
+        return;
+    }
+    pthread_mutex_lock(&t->mutex);
+    atomic_store(&t->turn, theirs);
+    pthread_mutex_unlock(&t->mutex);
+    pthread_cond_signal(&t->changed);
+}
+
+static void *thread_echo(void *arg)
+{
+    struct thread_turns *t = arg;
+    for (;;) {
+        thread_await_turn(t, TURN_CHILD);
+        if (atomic_load(&t->quit))
+            return NULL;
+        thread_give_turn(t, TURN_PARENT);
+    }
+}
+
+static int thread_turns_batch(void *ctx, long n)
+{
+    struct thread_turns *t = ctx;
+    for (long i = 0; i < n; i++) {
+        thread_give_turn(t, TURN_CHILD);
+        thread_await_turn(t, TURN_PARENT);
+    }
+    return 0;
+}
+
+static void thread_turns_teardown(void *ctx)
+{
+    struct thread_turns *t = ctx;
+    atomic_store(&t->quit, 1);
+    thread_give_turn(t, TURN_CHILD);
+    pthread_join(t->echo, NULL);
+    pthread_cond_destroy(&t->changed);
+    pthread_mutex_destroy(&t->mutex);
+    free(t);
+}
+
+static void *thread_turns_setup(int use_futex)
+{
+    struct thread_turns *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    pthread_mutex_init(&t->mutex, NULL);
+    pthread_cond_init(&t->changed, NULL);
+    t->use_futex = use_futex;
+    int err = pthread_create(&t->echo, NULL, thread_echo, t);
+    if (err != 0) {
+        fprintf(stderr, "pthread_create: %s\n", strerror(err));
+        free(t);
+        return NULL;
+    }
+    thread_turns_batch(t, 1); /* the echo thread is up before anything is timed */
+    return t;
+}
+
+static void *cond_turns_setup(void)
+{
+    return thread_turns_setup(0);
+}
+
+static void *futex_turns_setup(void)
+{
+    return thread_turns_setup(1);
+}
+
 static const struct bench_row rows[] = {
     {"pthread-robust-mutex", "robust process-shared pthread mutex lock+unlock, uncontended",
      mutex_setup, mutex_batch, mutex_teardown},
@@ -284,6 +449,16 @@ static const struct bench_row rows[] = {
      futex_batch, futex_teardown},
     {"sem-handoff", "round trip between two processes through two process-shared sem_t",
      handoff_setup, handoff_batch, handoff_teardown},
+    {"pthread-mutex", "default (private) pthread mutex lock+unlock, uncontended", private_setup,
+     private_mutex_batch, private_teardown},
+    {"pthread-rwlock-write", "pthread_rwlock_wrlock+unlock, uncontended", private_setup,
+     rwlock_write_batch, private_teardown},
+    {"pthread-rwlock-read", "pthread_rwlock_rdlock+unlock, uncontended", private_setup,
+     rwlock_read_batch, private_teardown},
+    {"cond-pingpong", "round trip between two threads: pthread mutex + pthread_cond",
+     cond_turns_setup, thread_turns_batch, thread_turns_teardown},
+    {"futex-thread-pingpong", "round trip between two threads on one private futex word",
+     futex_turns_setup, thread_turns_batch, thread_turns_teardown},
 };
 
 int main(int argc, char **argv)

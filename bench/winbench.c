@@ -301,6 +301,158 @@ static int wait64_batch(void *ctx, long n)
     return 0;
 }
 
+/* ---- Intra-process primitives, uncontended: one thread ---- */
+
+static void *cs_setup(void)
+{
+    CRITICAL_SECTION *cs = malloc(sizeof *cs);
+    if (cs)
+        InitializeCriticalSection(cs);
+    return cs;
+}
+
+static int cs_batch(void *ctx, long n)
+{
+    for (long i = 0; i < n; i++) {
+        EnterCriticalSection(ctx);
+        LeaveCriticalSection(ctx);
+    }
+    return 0;
+}
+
+static void cs_teardown(void *ctx)
+{
+    DeleteCriticalSection(ctx);
+    free(ctx);
+}
+
+static void *srw_setup(void)
+{
+    SRWLOCK *lock = malloc(sizeof *lock);
+    if (lock)
+        InitializeSRWLock(lock);
+    return lock;
+}
+
+static int srw_exclusive_batch(void *ctx, long n)
+{
+    for (long i = 0; i < n; i++) {
+        AcquireSRWLockExclusive(ctx);
+        ReleaseSRWLockExclusive(ctx);
+    }
+    return 0;
+}
+
+static int srw_shared_batch(void *ctx, long n)
+{
+    for (long i = 0; i < n; i++) {
+        AcquireSRWLockShared(ctx);
+        ReleaseSRWLockShared(ctx);
+    }
+    return 0;
+}
+
+/* ---- Two threads of one process passing a turn: condition variable, WaitOnAddress ---- */
+
+struct turns {
+    CRITICAL_SECTION cs;
+    CONDITION_VARIABLE changed;
+    volatile LONG turn; /* 0: the timed thread's, 1: the echo thread's */
+    volatile LONG quit;
+    BOOL use_address;
+    HANDLE echo;
+};
+
+/* Waits until turn == mine. */
+static void await_turn(struct turns *t, LONG mine)
+{
+    if (t->use_address) {
+        LONG seen;
+        while ((seen = t->turn) != mine)
+            WaitOnAddress(&t->turn, &seen, sizeof seen, INFINITE);
+        return;
+    }
+    EnterCriticalSection(&t->cs);
+    while (t->turn != mine)
+        SleepConditionVariableCS(&t->changed, &t->cs, INFINITE);
+    LeaveCriticalSection(&t->cs);
+}
+
+static void give_turn(struct turns *t, LONG theirs)
+{
+    if (t->use_address) {
+        InterlockedExchange(&t->turn, theirs);
+        WakeByAddressSingle((PVOID)&t->turn);
+        return;
+    }
+    EnterCriticalSection(&t->cs);
+    t->turn = theirs;
+    LeaveCriticalSection(&t->cs);
+    WakeConditionVariable(&t->changed);
+}
+
+static DWORD WINAPI echo_turns(LPVOID arg)
+{
+    struct turns *t = arg;
+    for (;;) {
+        await_turn(t, 1);
+        if (t->quit)
+            return 0;
+        give_turn(t, 0);
+    }
+}
+
+static int turns_batch(void *ctx, long n)
+{
+    struct turns *t = ctx;
+    for (long i = 0; i < n; i++) {
+        give_turn(t, 1);
+        await_turn(t, 0);
+    }
+    return 0;
+}
+
+static void turns_teardown(void *ctx)
+{
+    struct turns *t = ctx;
+    InterlockedExchange(&t->quit, 1);
+    give_turn(t, 1);
+    if (WaitForSingleObject(t->echo, 10000) != WAIT_OBJECT_0)
+        fprintf(stderr, "the echo thread did not end\n");
+    CloseHandle(t->echo);
+    DeleteCriticalSection(&t->cs);
+    free(t);
+}
+
+static struct turns *turns_setup(BOOL use_address)
+{
+    struct turns *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    InitializeCriticalSection(&t->cs);
+    InitializeConditionVariable(&t->changed);
+    t->use_address = use_address;
+    t->echo = CreateThread(NULL, 0, echo_turns, t, 0, NULL);
+    if (!t->echo) {
+        fail("CreateThread");
+        DeleteCriticalSection(&t->cs);
+        free(t);
+        return NULL;
+    }
+    turns_batch(t, 1); /* the echo thread is up before anything is timed */
+    return t;
+}
+
+static void *cv_turns_setup(void)
+{
+    return turns_setup(FALSE);
+}
+
+static void *address_turns_setup(void)
+{
+    return turns_setup(TRUE);
+}
+
 static const struct bench_row rows[] = {
     {"mutex-uncontended", "WaitForSingleObject + ReleaseMutex, one thread", mutex_setup,
      mutex_batch, close_handle},
@@ -314,6 +466,16 @@ static const struct bench_row rows[] = {
      wait64_batch, wait64_teardown},
     {"wfmo64-all", "WaitForMultipleObjects(64, wait-all), every event set", wait_all_setup,
      wait64_batch, wait64_teardown},
+    {"cs-uncontended", "EnterCriticalSection + LeaveCriticalSection, one thread", cs_setup,
+     cs_batch, cs_teardown},
+    {"srw-exclusive", "AcquireSRWLockExclusive + ReleaseSRWLockExclusive, one thread", srw_setup,
+     srw_exclusive_batch, free},
+    {"srw-shared", "AcquireSRWLockShared + ReleaseSRWLockShared, one thread", srw_setup,
+     srw_shared_batch, free},
+    {"cv-pingpong", "round trip between two threads: critical section + condition variable",
+     cv_turns_setup, turns_batch, turns_teardown},
+    {"address-pingpong", "round trip between two threads: WaitOnAddress + WakeByAddressSingle",
+     address_turns_setup, turns_batch, turns_teardown},
 };
 
 int main(int argc, char **argv)

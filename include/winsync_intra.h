@@ -18,7 +18,7 @@ extern "C" {
 typedef int64_t LONG64, *PLONG64;
 typedef uint64_t ULONG64, *PULONG64;
 
-/* ---- Critical sections ---------------------------------------------------------------- */
+/* ---- Critical sections ---- */
 /* winsync never allocates debug information: DebugInfo is always (PVOID)-1, as on Windows 8+
  * by default. LockCount uses Windows' encoding (Vista+): bit 0 set = free, bit 1 clear = a
  * waiter was woken and has not run yet, the other bits = the ones' complement of the number of
@@ -54,15 +54,14 @@ BOOL WINAPI TryEnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
 VOID WINAPI LeaveCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
 VOID WINAPI DeleteCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
 
-/* ---- Slim reader/writer locks ------------------------------------------------------------- */
+/* ---- Slim reader/writer locks ---- */
 typedef struct _RTL_SRWLOCK {
     PVOID Ptr;
 } RTL_SRWLOCK, *PRTL_SRWLOCK;
 typedef RTL_SRWLOCK SRWLOCK, *PSRWLOCK;
-#define RTL_SRWLOCK_INIT                                                                           \
-    {                                                                                              \
-        0                                                                                          \
-    }
+/* clang-format off */
+#define RTL_SRWLOCK_INIT {0}
+/* clang-format on */
 #define SRWLOCK_INIT RTL_SRWLOCK_INIT
 
 VOID WINAPI InitializeSRWLock(PSRWLOCK SRWLock);
@@ -73,15 +72,14 @@ BOOLEAN WINAPI TryAcquireSRWLockShared(PSRWLOCK SRWLock);
 VOID WINAPI ReleaseSRWLockExclusive(PSRWLOCK SRWLock);
 VOID WINAPI ReleaseSRWLockShared(PSRWLOCK SRWLock);
 
-/* ---- Condition variables ------------------------------------------------------------------- */
+/* ---- Condition variables ---- */
 typedef struct _RTL_CONDITION_VARIABLE {
     PVOID Ptr;
 } RTL_CONDITION_VARIABLE, *PRTL_CONDITION_VARIABLE;
 typedef RTL_CONDITION_VARIABLE CONDITION_VARIABLE, *PCONDITION_VARIABLE;
-#define RTL_CONDITION_VARIABLE_INIT                                                                \
-    {                                                                                              \
-        0                                                                                          \
-    }
+/* clang-format off */
+#define RTL_CONDITION_VARIABLE_INIT {0}
+/* clang-format on */
 #define CONDITION_VARIABLE_INIT RTL_CONDITION_VARIABLE_INIT
 #define CONDITION_VARIABLE_LOCKMODE_SHARED 0x1u
 
@@ -93,23 +91,20 @@ BOOL WINAPI SleepConditionVariableSRW(PCONDITION_VARIABLE ConditionVariable, PSR
 VOID WINAPI WakeConditionVariable(PCONDITION_VARIABLE ConditionVariable);
 VOID WINAPI WakeAllConditionVariable(PCONDITION_VARIABLE ConditionVariable);
 
-/* ---- WaitOnAddress ----------------------------------------------------------------------------
- */
+/* ---- WaitOnAddress ---- */
 BOOL WINAPI WaitOnAddress(volatile VOID *Address, PVOID CompareAddress, SIZE_T AddressSize,
                           DWORD dwMilliseconds);
 VOID WINAPI WakeByAddressSingle(PVOID Address);
 VOID WINAPI WakeByAddressAll(PVOID Address);
 
-/* ---- One-time initialization ------------------------------------------------------------------
- */
+/* ---- One-time initialization ---- */
 typedef union _RTL_RUN_ONCE {
     PVOID Ptr;
 } RTL_RUN_ONCE, *PRTL_RUN_ONCE;
 typedef RTL_RUN_ONCE INIT_ONCE, *PINIT_ONCE, *LPINIT_ONCE;
-#define RTL_RUN_ONCE_INIT                                                                          \
-    {                                                                                              \
-        0                                                                                          \
-    }
+/* clang-format off */
+#define RTL_RUN_ONCE_INIT {0}
+/* clang-format on */
 #define INIT_ONCE_STATIC_INIT RTL_RUN_ONCE_INIT
 #define INIT_ONCE_CHECK_ONLY 0x1u
 #define INIT_ONCE_ASYNC 0x2u
