@@ -68,7 +68,7 @@ static void append(struct bucket *b, struct address_waiter *w)
     else
         b->head = w;
     b->tail = w;
-    __atomic_store_n(&b->count, b->count + 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&b->count, 1, __ATOMIC_SEQ_CST);
 }
 
 static void unlink_waiter(struct bucket *b, struct address_waiter *w)
@@ -81,7 +81,7 @@ static void unlink_waiter(struct bucket *b, struct address_waiter *w)
         w->next->prev = w->prev;
     else
         b->tail = w->prev;
-    __atomic_store_n(&b->count, b->count - 1, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&b->count, 1, __ATOMIC_RELAXED); /* wakers read it without the lock */
 }
 
 static int value_equals(volatile void *address, const void *compare, SIZE_T size)
@@ -90,22 +90,22 @@ static int value_equals(volatile void *address, const void *compare, SIZE_T size
     case 1: {
         uint8_t v;
         memcpy(&v, compare, 1);
-        return __atomic_load_n((volatile uint8_t *)address, __ATOMIC_RELAXED) == v;
+        return __atomic_load_n((volatile uint8_t *)address, __ATOMIC_SEQ_CST) == v;
     }
     case 2: {
         uint16_t v;
         memcpy(&v, compare, 2);
-        return __atomic_load_n((volatile uint16_t *)address, __ATOMIC_RELAXED) == v;
+        return __atomic_load_n((volatile uint16_t *)address, __ATOMIC_SEQ_CST) == v;
     }
     case 4: {
         uint32_t v;
         memcpy(&v, compare, 4);
-        return __atomic_load_n((volatile uint32_t *)address, __ATOMIC_RELAXED) == v;
+        return __atomic_load_n((volatile uint32_t *)address, __ATOMIC_SEQ_CST) == v;
     }
     default: {
         uint64_t v;
         memcpy(&v, compare, 8);
-        return __atomic_load_n((volatile uint64_t *)address, __ATOMIC_RELAXED) == v;
+        return __atomic_load_n((volatile uint64_t *)address, __ATOMIC_SEQ_CST) == v;
     }
     }
 }
@@ -133,9 +133,9 @@ BOOL WINAPI WaitOnAddress(volatile VOID *address, PVOID compare, SIZE_T size, DW
     struct address_waiter me = {.address = address};
     bucket_lock(b);
     append(b, &me);
-    /* The count is raised before the value is read, the waker writes the value before it
-     * reads the count: with a full fence on each side, one sees the other. */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    /* The count was raised (sequentially consistent) before the value is read; the waker
+     * writes the value before it reads the count with a sequentially consistent
+     * read-modify-write: one of the two sees the other. (Not fences: TSan has none.) */
     if (!value_equals(address, compare, size)) {
         unlink_waiter(b, &me);
         bucket_unlock(b);
@@ -158,8 +158,7 @@ BOOL WINAPI WaitOnAddress(volatile VOID *address, PVOID compare, SIZE_T size, DW
 static void wake(PVOID address, BOOL all)
 {
     struct bucket *b = bucket_of(address);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&b->count, __ATOMIC_RELAXED) == 0)
+    if (__atomic_fetch_add(&b->count, 0, __ATOMIC_SEQ_CST) == 0)
         return;
     bucket_lock(b);
     for (struct address_waiter *w = b->head, *next; w; w = next) {
