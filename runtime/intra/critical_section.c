@@ -180,8 +180,9 @@ static void enter_contended(LPCRITICAL_SECTION cs)
                 return;
             continue;
         }
+        /* Release: a leaver that sees this waiter also sees the wait object it created. */
         if (!__atomic_compare_exchange_n(word, &seen, (seen - CS_ONE_WAITER) | woken, 1,
-                                         __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+                                         __ATOMIC_RELEASE, __ATOMIC_RELAXED))
             continue;
         take_token(w);
         woken = CS_NONE_WOKEN;
@@ -229,7 +230,7 @@ static void release(LPCRITICAL_SECTION cs)
         wake = waiters(seen) > 0 && (seen & CS_NONE_WOKEN);
         next = wake ? ((seen | CS_FREE) + CS_ONE_WAITER) & ~CS_NONE_WOKEN : seen | CS_FREE;
     } while (
-        !__atomic_compare_exchange_n(word, &seen, next, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+        !__atomic_compare_exchange_n(word, &seen, next, 1, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
     if (wake) /* a waiter exists, so it created the wait object before counting itself */
         post_token(__atomic_load_n(&cs->LockSemaphore, __ATOMIC_ACQUIRE));
 }

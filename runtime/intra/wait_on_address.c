@@ -152,9 +152,10 @@ BOOL WINAPI WaitOnAddress(volatile VOID *address, PVOID compare, SIZE_T size, DW
 }
 
 /* Wakes the first waiter (or every waiter) on `address`. The wake is sent under the bucket
- * lock; a waiter that returns on its own meanwhile (a signal interrupted its sleep and it saw
- * `woken`) leaves only a futex wake on a word of its old stack, which any futex sleeper
- * reusing that word treats as a spurious wake. */
+ * lock, so a waiter whose timeout passed waits for it before it returns. A waiter that sees
+ * `woken` before the wake is sent (it was not asleep yet, or a signal ended its sleep) may
+ * return first: the wake then falls on a word of its old stack, and whoever sleeps on that
+ * word later sees a spurious wake, which every futex sleeper must accept anyway. */
 static void wake(PVOID address, BOOL all)
 {
     struct bucket *b = bucket_of(address);
