@@ -19,7 +19,7 @@ typedef int64_t LONG64, *PLONG64;
 typedef uint64_t ULONG64, *PULONG64;
 
 /* ---- Critical sections ---- */
-/* winsync never allocates debug information: DebugInfo is always (PVOID)-1, as on Windows 8+
+/* winsync never allocates debug information: DebugInfo is (PVOID)-1, as on Windows 8+
  * by default. LockCount uses Windows' encoding (Vista+): bit 0 set = free, bit 1 clear = a
  * waiter was woken and has not run yet, the other bits = the ones' complement of the number of
  * waiters; -1 free, -2 held with nobody waiting. OwningThread holds the owner's thread id.
