@@ -57,10 +57,23 @@ static void init_section(LPCRITICAL_SECTION cs, ULONG_PTR spin_count)
     cs->SpinCount = spin_count;
 }
 
+/* The number of CPUs online: Windows ignores spin counts on a single processor. */
+static unsigned cpu_count(void)
+{
+    static unsigned cached;
+    unsigned n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (n == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (unsigned)online : 1;
+        __atomic_store_n(&cached, n, __ATOMIC_RELAXED);
+    }
+    return n;
+}
+
 /* The spin count Windows records: none on one CPU, the default when 0 is asked for. */
 static ULONG_PTR effective_spin(DWORD requested)
 {
-    if (intra_cpu_count() < 2)
+    if (cpu_count() < 2)
         return 0;
     requested &= CS_SPIN_MASK;
     return requested ? requested : CS_DEFAULT_SPIN;
@@ -90,7 +103,7 @@ BOOL WINAPI InitializeCriticalSectionEx(LPCRITICAL_SECTION cs, DWORD spin_count,
 DWORD WINAPI SetCriticalSectionSpinCount(LPCRITICAL_SECTION cs, DWORD spin_count)
 {
     ULONG_PTR previous = __atomic_exchange_n(
-        &cs->SpinCount, intra_cpu_count() < 2 ? 0 : (ULONG_PTR)spin_count, __ATOMIC_RELAXED);
+        &cs->SpinCount, cpu_count() < 2 ? 0 : (ULONG_PTR)spin_count, __ATOMIC_RELAXED);
     return (DWORD)previous;
 }
 

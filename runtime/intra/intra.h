@@ -64,9 +64,6 @@ static inline DWORD intra_thread_id(void)
     return id ? id : intra_thread_id_slow();
 }
 
-/* The number of CPUs online (Windows ignores spin counts on a single processor). */
-unsigned intra_cpu_count(void);
-
 /* One step of a busy wait. */
 static inline void intra_spin_pause(void)
 {

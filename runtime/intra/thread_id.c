@@ -26,15 +26,3 @@ DWORD intra_thread_id_slow(void)
     intra_cached_thread_id = GetCurrentThreadId();
     return intra_cached_thread_id;
 }
-
-unsigned intra_cpu_count(void)
-{
-    static unsigned cached;
-    unsigned n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (n == 0) {
-        long online = sysconf(_SC_NPROCESSORS_ONLN);
-        n = online > 0 ? (unsigned)online : 1;
-        __atomic_store_n(&cached, n, __ATOMIC_RELAXED);
-    }
-    return n;
-}
