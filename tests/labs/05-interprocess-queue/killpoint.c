@@ -192,12 +192,18 @@ static size_t mapping_length(const void *base)
 static bool stores_armed, stepping;
 static struct sigaction old_segv, old_trap;
 
+/* Look up the length of every view not measured yet (not from a signal handler: stdio). */
+static void measure_views(void)
+{
+    for (int i = 0; i < KP_VIEWS; i++)
+        if (views[i].base != NULL && views[i].length == 0)
+            views[i].length = mapping_length(views[i].base);
+}
+
 static void protect_views(int prot)
 {
     for (int i = 0; i < KP_VIEWS; i++) {
-        struct view *v = &views[i];
-        if (v->base != NULL && v->writable && v->length == 0)
-            v->length = mapping_length(v->base);
+        const struct view *v = &views[i];
         if (v->base != NULL && v->writable && v->length > 0)
             mprotect(v->base, v->length, prot);
     }
@@ -268,6 +274,7 @@ static void arm_stores(bool on)
         sa.sa_sigaction = on_step;
         sigaction(SIGTRAP, &sa, &old_trap);
         stores_armed = true;
+        measure_views();
         protect_views(PROT_READ);
     } else if (stores_armed) {
         stores_armed = false;
@@ -418,8 +425,10 @@ LPVOID WINAPI __wrap_MapViewOfFile(HANDLE h, DWORD a, DWORD oh, DWORD ol,
     view_add(view, a);
     track_add(NULL, view, "MapViewOfFile");
 #if KP_STORES
-    if (view != NULL && stores_armed)
+    if (view != NULL && stores_armed) {
+        measure_views();
         protect_views(PROT_READ);
+    }
 #endif
     depth--;
     return view;
@@ -517,6 +526,8 @@ static void kp_run(const struct kp_scenario *s, unsigned at, bool trace, struct 
         o->events = r.events;
         o->status = r.status;
         memcpy(o->what, r.what, sizeof o->what);
+        if (o->what[0] == '\0')
+            snprintf(o->what, sizeof o->what, "it made %u events", r.events);
     }
     wst_reap(pid, WST_LONG_MS);
     wst_pipe_close(&c.report);

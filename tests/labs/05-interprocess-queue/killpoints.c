@@ -25,7 +25,7 @@ struct walk {
     queue_t *q;      /* the parent's queue */
     queue_t *child;  /* the child's */
     uint32_t queued; /* messages queued before the child runs: (KP_OLD, 0..queued-1) */
-    const char *op;  /* "push", "pop", "queue_initialize" or "queue_destroy" */
+    const char *op;  /* what the child does, for the messages: "pop (from a full queue)" */
     HANDLE held[4];  /* creator walk: the objects the parent holds across the death */
 };
 
@@ -207,8 +207,8 @@ Test(killpoints, push_killed_at_every_step)
                             .check = check_push};
     /* Into an empty queue (after a death the first lock comes from a pop that times out) and
      * into a queue with one free slot. */
-    struct walk empty = {.queued = 0, .op = "push"},
-                full = {.queued = KP_CAPACITY - 1, .op = "push"};
+    struct walk empty = {.queued = 0, .op = "push (into an empty queue)"},
+                full = {.queued = KP_CAPACITY - 1, .op = "push (into the last free slot)"};
     walk(&s, &empty);
     walk(&s, &full);
 }
@@ -220,7 +220,8 @@ Test(killpoints, pop_killed_at_every_step)
                             .prepare = open_queue,
                             .operate = pop_one,
                             .check = check_pop};
-    struct walk one = {.queued = 1, .op = "pop"}, full = {.queued = KP_CAPACITY, .op = "pop"};
+    struct walk one = {.queued = 1, .op = "pop (of the only message)"},
+                full = {.queued = KP_CAPACITY, .op = "pop (from a full queue)"};
     walk(&s, &one);
     walk(&s, &full);
 }
