@@ -125,13 +125,22 @@ struct churn {
     uint32_t errors;                     /* a push or pop that failed */
     uint32_t error;                      /* GetLastError() of the last one */
     uint32_t pushed[CHURN_INCARNATIONS]; /* pushes each producer saw succeed */
+    char phase[CHURN_WORKERS];           /* where each worker is: see churn_phase() */
     uint8_t seen[CHURN_INCARNATIONS][CHURN_SEQUENCE];
 };
 
 struct churn_worker {
     struct churn *shared;
     uint32_t incarnation; /* producers: which row of seen[] is theirs */
+    int slot;             /* its index among the workers */
 };
+
+/* Where a worker is, for the message when one does not end: 'i' in queue_initialize, 'w'
+ * working, 's' waiting for the stop, 'd' in queue_destroy, 'e' ended. */
+static inline void churn_phase(const struct churn_worker *w, char phase)
+{
+    __atomic_store_n(&w->shared->phase[w->slot], phase, __ATOMIC_SEQ_CST);
+}
 
 static inline bool churn_stopping(const struct churn *c)
 {
@@ -142,9 +151,11 @@ static inline int churn_producer(void *arg)
 {
     const struct churn_worker *w = arg;
     struct churn *c = w->shared;
+    churn_phase(w, 'i');
     queue_t *q = queue_initialize(c->name, CHURN_CAPACITY, CHURN_MESSAGE);
     if (q == NULL)
         return 2;
+    churn_phase(w, 'w');
     uint8_t msg[CHURN_MESSAGE];
     for (uint32_t seq = 0; seq < CHURN_SEQUENCE && !churn_stopping(c); seq++) {
         uint32_t size = qt_make(msg, CHURN_MESSAGE, w->incarnation, seq);
@@ -160,9 +171,12 @@ static inline int churn_producer(void *arg)
         }
         __atomic_store_n(&c->pushed[w->incarnation], seq + 1, __ATOMIC_SEQ_CST);
     }
+    churn_phase(w, 's');
     while (!churn_stopping(c))
         usleep(1000);
+    churn_phase(w, 'd');
     queue_destroy(q);
+    churn_phase(w, 'e');
     return 0;
 }
 
@@ -170,9 +184,11 @@ static inline int churn_consumer(void *arg)
 {
     const struct churn_worker *w = arg;
     struct churn *c = w->shared;
+    churn_phase(w, 'i');
     queue_t *q = queue_initialize(c->name, CHURN_CAPACITY, CHURN_MESSAGE);
     if (q == NULL)
         return 2;
+    churn_phase(w, 'w');
     int64_t last[CHURN_INCARNATIONS];
     for (int i = 0; i < CHURN_INCARNATIONS; i++)
         last[i] = -1;
@@ -199,7 +215,9 @@ static inline int churn_consumer(void *arg)
         last[producer] = seq;
         __atomic_fetch_add(&c->seen[producer][seq], 1, __ATOMIC_SEQ_CST);
     }
+    churn_phase(w, 'd');
     queue_destroy(q);
+    churn_phase(w, 'e');
     return 0;
 }
 
@@ -247,7 +265,7 @@ static inline void qt_kill9_churn(int kills)
     uint32_t incarnations = 0, consumer_kills = 0;
     for (int i = 0; i < CHURN_WORKERS; i++) {
         bool producer = i < CHURN_WORKERS / 2;
-        workers[i] = (struct churn_worker){c, producer ? incarnations++ : 0};
+        workers[i] = (struct churn_worker){c, producer ? incarnations++ : 0, i};
         pids[i] = wst_spawn(producer ? churn_producer : churn_consumer, &workers[i]);
     }
     for (int k = 0; k < kills; k++) {
@@ -265,9 +283,15 @@ static inline void qt_kill9_churn(int kills)
         pids[victim] = wst_spawn(producer ? churn_producer : churn_consumer, &workers[victim]);
     }
     __atomic_store_n(&c->stop, 1, __ATOMIC_SEQ_CST);
-    int bad_exits = 0;
-    for (int i = 0; i < CHURN_WORKERS; i++)
-        bad_exits += wst_reap(pids[i], WST_LONG_MS) != 0;
+    int bad_exits = 0, bad = 0, bad_status = 0;
+    for (int i = 0; i < CHURN_WORKERS; i++) {
+        int status = wst_reap(pids[i], WST_LONG_MS);
+        if (status != 0) {
+            bad_exits++;
+            bad = i;
+            bad_status = status;
+        }
+    }
 
     /* What is left in the queue counts as delivered. */
     uint8_t msg[CHURN_MESSAGE];
@@ -282,8 +306,12 @@ static inline void qt_kill9_churn(int kills)
         else
             c->invalid++;
     }
-    cr_assert_eq(bad_exits, 0, "%d workers failed or hung after the kills (%u push/pop errors)",
-                 bad_exits, c->errors);
+    cr_assert_eq(bad_exits, 0,
+                 "%d workers failed or hung after the kills (%u push/pop errors); worker %d (a %s) "
+                 "ended with status %d (-1: still running %d ms after the stop) in phase '%c' "
+                 "(i: queue_initialize, w: working, s: stopping, d: queue_destroy, e: ended)",
+                 bad_exits, c->errors, bad, bad < CHURN_WORKERS / 2 ? "producer" : "consumer",
+                 bad_status, WST_LONG_MS, c->phase[bad]);
     cr_assert_eq(c->errors, 0u, "%u pushes or pops failed during the kills (last error %u)",
                  c->errors, c->error);
     cr_assert_eq(r, WAIT_TIMEOUT, "draining the queue after the kills: %u (error %u)", r,
