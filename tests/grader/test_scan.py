@@ -394,6 +394,23 @@ class RealSolutions(unittest.TestCase):
                     obj = self.compile_with_real_flags(file_info["compile"], source, self.dir / f"{lab.key}-{name}.o")
                     scan.check(obj, name, set(info["owned"]), set(info["api"]))
 
+    def test_lab05_kill_points_reach_the_graded_object(self):
+        """Lab 05's kill points (tests/labs/05-interprocess-queue/killpoint.h) need real memcpy calls
+        in the student's object and a test binary linked with --wrap: the grader's own compile and
+        link commands keep both."""
+        info = self.manifest["labs"]["05"]
+        command = info["files"]["queue.c"]["compile"]
+        argv = build._student_compile_argv(command["argv"], self.dir / "src", self.dir / "tree",
+                                           self.dir / "queue.c", self.dir / "queue.o")
+        self.assertIn("-fno-builtin-memcpy", argv)
+        self.assertIn("-fno-builtin-memmove", argv)
+        for wrapped in ("memcpy", "memmove", "WaitForMultipleObjects", "ReleaseMutex", "MapViewOfFile"):
+            self.assertIn(f"-Wl,--wrap={wrapped}", info["link_argv"])
+        obj = self.compile_with_real_flags(command, REPO / "solutions/05-interprocess-queue/queue.c",
+                                           self.dir / "queue-calls.o")
+        _defined, undefined, _ifuncs = scan.symbols(obj)
+        self.assertIn("memcpy", undefined, "the solution's copies were inlined: no kill point in them")
+
     def test_honest_code_with_the_real_flags_passes(self):
         info = self.manifest["labs"]["01"]
         source = self.dir / "event.c"

@@ -5,13 +5,14 @@
  * takes `<name>:lock` and one unit of `<name>:free` (or `<name>:filled`) in one wait-all.
  * Then it is killed, holding both. The next owner of the lock must see WAIT_ABANDONED and
  * repair the queue: the unit the dead process took must come back, and nothing it did not
- * commit may change the queue.
+ * commit may change the queue. Last, a small version of the hidden kill -9 test: random
+ * producers and consumers killed while they work (survival.h).
  */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
 
-#include "queue_test.h"
+#include "survival.h"
 
 TestSuite(abandonment, .timeout = 30);
 
@@ -174,4 +175,11 @@ Test(abandonment, killed_while_waiting_for_the_lock_takes_nothing)
         cr_assert_eq(value, i);
     }
     queue_destroy(q);
+}
+
+/* The hidden kill -9 test in small: 10 random producers and consumers killed, not 40. */
+Test(abandonment, kill9_churn_small, .timeout = 60, .init = qt_use_private_namespace,
+     .fini = qt_remove_private_namespace)
+{
+    qt_kill9_churn(10);
 }

@@ -1,10 +1,11 @@
 /*
- * Lab 05, public tests: one queue shared by several processes; blocking and waking.
+ * Lab 05, public tests: one queue shared by several processes; blocking and waking; racing
+ * creators (a small version of the hidden race, survival.h).
  * "Blocked" is shown by the absence of a report within WST_QUIET_MS, then released.
  */
 #include <criterion/criterion.h>
 
-#include "transfer.h"
+#include "survival.h"
 
 TestSuite(processes, .timeout = 30);
 
@@ -177,4 +178,10 @@ Test(processes, initialization_holds_the_lock)
     cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
     queue_destroy(q);
     CloseHandle(lock);
+}
+
+/* The hidden creation race in small: 8 processes create the same queue at once, 3 times. */
+Test(processes, create_race_8_processes)
+{
+    qt_create_race(3);
 }
