@@ -21,6 +21,8 @@ The hand-written mutants and their "# Caught by:" promises are `./grade mutants`
 """
 
 import argparse
+import difflib
+import itertools
 import os
 import random
 import shutil
@@ -185,7 +187,7 @@ def main(argv):
                         help="exit 1 when a lab's kill rate is below this (default: %(default)g)")
     parser.add_argument("--equivalent", type=Path, metavar="FILE",
                         help=f"the equivalent mutants (default: {EQUIVALENT_FILE} of the tree)")
-    from grader.cli import add_common
+    from grader.cli import DEFAULT_JOBS, add_common
     add_common(parser)
     args = parser.parse_args(argv)
     if args.sample is not None and args.sample < 1:
@@ -201,6 +203,10 @@ def main(argv):
         everything = lab_mutants(root, lab)
         known.update(m.id for m in everything)
         plan.append((lab, choose(lab, everything, args.sample, args.seed, set(args.only or ()))))
+    unknown = sorted(set(args.only or ()) - known)
+    if unknown:
+        raise config.ConfigError(f"--only {unknown[0]}: no such mutant in lab(s) "
+                                 f"{', '.join(lab.key for lab in chosen_labs)} (./grade mutate --list lists them).")
     if args.list:
         return _list(root, plan, equivalent, args.diff)
     stale = sorted(i for i in equivalent if i[:2] in {lab.key for lab in chosen_labs} and i not in known)
@@ -211,20 +217,19 @@ def main(argv):
     jobs = [(lab, mutant) for lab, chosen in plan for mutant in chosen]  # equivalents too: they must survive
     scratch = Path(tempfile.mkdtemp(prefix="winsync-mutate-"))
     os.chmod(scratch, 0o711)  # the sandboxed uid must reach its own folders, and list nothing
-    done = [0]
+    counter = itertools.count(1)
 
     def grade_one(job):
         lab, mutant = job
         verdict = grade_mutant(shared, manifest, lab, mutant, root, scratch / mutant.id, args.test_jobs)
         shutil.rmtree(scratch / mutant.id, ignore_errors=True)
-        done[0] += 1
-        print(f"[{done[0]}] {mutant.id} {verdict.kind} {verdict.detail} ({verdict.seconds:.1f} s)",
+        print(f"[{next(counter)}/{len(jobs)}] {mutant.id} {verdict.kind} {verdict.detail} ({verdict.seconds:.1f} s)",
               file=sys.stderr, flush=True)
         return verdict
 
     start = time.monotonic()
     try:
-        with ThreadPoolExecutor(max_workers=args.jobs or 2) as pool:
+        with ThreadPoolExecutor(max_workers=args.jobs or DEFAULT_JOBS) as pool:
             # The unchanged solution first, the same way: it must pass every test (else the
             # grader cannot run here, or a test fails without a mutant and would "kill" them all).
             baselines = [(lab, unchanged(lab)) for lab, _ in plan]
@@ -233,7 +238,7 @@ def main(argv):
                     print(f"grade mutate: the solution of lab {lab.key} does not pass its own tests here "
                           f"({verdict.kind}: {verdict.detail}); nothing was graded", file=sys.stderr)
                     return 2
-            done[0] = 0
+            counter = itertools.count(1)
             graded = dict(zip((m.id for _, m in jobs), pool.map(grade_one, jobs)))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -251,7 +256,6 @@ def main(argv):
 
 
 def _list(root, plan, equivalent, with_diff):
-    import difflib
     for lab, chosen in plan:
         for mutant in chosen:
             note = "  [equivalent]" if mutant.id in equivalent else ""

@@ -107,13 +107,14 @@ def tokenize(text, where="<text>"):
     return tokens
 
 
-def regions(text):
+def regions(text, where="<text>"):
     """(start, end) character spans of the code of each marked region."""
     spans = []
     for begin in BEGIN_RE.finditer(text):
         end = END_RE.search(text, begin.end())
         if end is None:
-            raise MutationError(f"line {text.count(chr(10), 0, begin.start()) + 1}: BEGIN SOLUTION without END")
+            line = text.count(chr(10), 0, begin.start()) + 1
+            raise MutationError(f"{where}:{line}: BEGIN SOLUTION without END SOLUTION")
         spans.append((begin.end(), end.start()))
     return spans
 
@@ -299,7 +300,7 @@ def mutants(text, file_name, prefix):
         found.append(Mutant(mutant_id, file_name, function, text.count("\n", 0, start) + 1, operator,
                             context.split("\0")[0], change, start, end, replacement))
 
-    for region_start, region_end in regions(text):
+    for region_start, region_end in regions(text, file_name):
         indexes = [i for i, t in enumerate(tokens) if region_start <= t.start and t.end <= region_end]
         if not indexes:
             continue
