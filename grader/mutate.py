@@ -117,7 +117,8 @@ def grade_mutant(shared, manifest, lab, mutant, root, work, test_jobs):
                                 work / "bin", [integrity.guard_object(shared.dir)])
     except build.BuildError as error:
         lines = str(error).splitlines()
-        return Verdict("uncompilable", lines[1] if len(lines) > 1 else lines[0], time.monotonic() - start)
+        first = next((line for line in lines if "error" in line), lines[-1])  # the compiler's first error
+        return Verdict("uncompilable", first.strip(), time.monotonic() - start)
     run_dir = work / "run"
     run_dir.mkdir()
     limits = sandbox.Limits(wall=run.wall_limit(lab.tests, test_jobs))
@@ -165,6 +166,8 @@ def summarize(lab, chosen, verdicts, equivalent):
             lines.append(f"  survived {mutant.id} {mutant.describe()}")
         elif verdict.kind == "error":
             lines.append(f"  error    {mutant.id} {mutant.describe()}: {verdict.detail}")
+        elif verdict.kind == "uncompilable":
+            lines.append(f"  does not compile {mutant.id} {mutant.describe()}: {verdict.detail}")
     graded = counts["killed"] + counts["survived"]
     rate = 100.0 * counts["killed"] / graded if graded else 100.0
     line = (f"{lab.key} {lab.slug}: {len(chosen)} mutants: {counts['killed']} killed, {counts['survived']} survived, "

@@ -8,9 +8,9 @@ import textwrap
 import unittest
 from pathlib import Path
 
-from grader import config
-from grader.mutate import choose, read_equivalent
-from grader.mutations import MutationError, mutants
+from grader import build, config, sandbox
+from grader.mutate import Verdict, choose, grade_mutant, read_equivalent, summarize
+from grader.mutations import Mutant, MutationError, mutants
 from tests.grader import fixture, support
 
 SOURCE = textwrap.dedent("""\
@@ -117,6 +117,21 @@ class Selection(unittest.TestCase):
             read_equivalent(bad)
         self.assertEqual(read_equivalent(folder / "missing.toml"), {})
 
+    def test_kill_rate_counts_neither_equivalents_nor_mutants_that_do_not_compile(self):
+        found = mutants(SOURCE, "thing.c", "07")[:5]
+        lab = config.Lab(7, "things", "Things", "07-things", ("thing.c",), "thing", 3.0)
+        verdicts = [Verdict("killed", "things/a (failed)"), Verdict("survived"), Verdict("uncompilable", "error"),
+                    Verdict("survived"), Verdict("killed", "things/b (failed)")]
+        line, details, rate, counts = summarize(lab, found, verdicts, {found[3].id: "why", found[4].id: "why"})
+        self.assertEqual(line, "07 things: 5 mutants: 1 killed, 1 survived, 2 equivalent, 1 do not compile; "
+                               "kill rate 50.0% (1/2)")
+        self.assertEqual(rate, 50.0)
+        self.assertEqual(counts["misjudged"], 1)  # found[4] is "equivalent" but a test killed it
+        self.assertEqual([d.split()[:2] for d in details],
+                         [["survived", found[1].id], ["does", "not"], ["KILLED", "but"]])
+        self.assertIn(f"compile {found[2].id} ", details[1])
+        self.assertIn(f"listed as equivalent: {found[4].id} ", details[2])
+
 
 ADDER = textwrap.dedent("""\
     #include "kernel.h"
@@ -145,6 +160,18 @@ class Command(unittest.TestCase):
     def mutate(self, *args):
         return subprocess.run([sys.executable, str(self.root / "grade"), "mutate", "01", *args], cwd=self.root,
                               capture_output=True, text=True, timeout=300)
+
+    def test_a_mutant_that_does_not_compile_is_told_apart(self):
+        labs = config.load_labs(self.root)
+        shared = build.SharedBuild(self.root, labs)
+        sandbox.require()
+        broken = Mutant("01-broken", "adder.c", "adder_add", 7, "aor", "", "", ADDER.index("+ b"),
+                        ADDER.index("+ b") + 1, "+*")
+        work = Path(tempfile.mkdtemp())
+        work.chmod(0o711)  # as ./grade mutate's own: the sandboxed uid reaches its folder
+        verdict = grade_mutant(shared, shared.ensure(), labs[0], broken, self.root, work / "broken", 2)
+        self.assertEqual(verdict.kind, "uncompilable", verdict.detail)
+        self.assertIn("error:", verdict.detail)  # the compiler's own message
 
     def test_kill_rate_survivor_and_equivalent(self):
         result = self.mutate()
