@@ -1,5 +1,5 @@
 """Command line: ./grade [LAB...] | --solutions | --submission DIR | --batch DIR, and the
-release, gradescope, github-classroom, mutants and check commands. Run ./grade --help."""
+release, gradescope, github-classroom, mutants, mutate and check commands. Run ./grade --help."""
 
 import argparse
 import json
@@ -16,7 +16,8 @@ from grader.submission import Folder, Solutions, WorkingCopy
 
 HOME = Path(os.path.abspath(__file__)).parent.parent  # the tree this grader belongs to
 DEFAULT_JOBS = max(2, os.cpu_count() or 2)
-COMMANDS = ("release", "gradescope", "github-classroom", "mutants", "check", "similarity", "merge")
+COMMANDS = ("release", "gradescope", "github-classroom", "mutants", "mutate", "check", "similarity",
+            "merge")
 
 DESCRIPTION = """\
 Grade the winsync labs: build each lab's tests with the student's file (and the reference
@@ -39,6 +40,8 @@ Commands:
                                   write a Gradescope autograder
   ./grade github-classroom        write the GitHub Classroom workflow
   ./grade mutants [LAB]           grade every mutant; fails unless each loses points
+  ./grade mutate [LAB] [--sample N --seed S]
+                                  mutate the solutions automatically; kill rate and survivors per lab
   ./grade check REPORT TEST_ID    exit 0 when TEST_ID passed in a JSON report
 Each command has --help."""
 
@@ -176,6 +179,9 @@ def _command(name, argv):
     if name == "merge":
         from grader import merge
         return merge.main(argv)
+    if name == "mutate":
+        from grader import mutate
+        return mutate.main(argv)
     return _check(argv)
 
 

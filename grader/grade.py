@@ -100,13 +100,7 @@ def _build_and_run(shared, manifest, lab, source, lab_work, log_path, result, op
     objects = _compile_cached(shared, manifest, lab, tree, lab_work / "obj", log_path, options)
     for obj in objects.values():
         scan.check(obj, Path(obj).name.removesuffix(".o"), set(info["owned"]), set(info["api"]))
-    substitutions = dict(objects)
-    for other in shared.labs:  # every other slot gets the reference, whatever labs are graded
-        if other.key == lab.key or other.key not in manifest["labs"]:
-            continue
-        for file_info in manifest["labs"][other.key]["files"].values():
-            if file_info["reference"] and file_info["compile"]:
-                substitutions[file_info["compile"]["output"]] = file_info["reference"]
+    substitutions = {**reference_objects(shared, manifest, lab), **objects}
     bin_dir = lab_work / "bin"
     bin_dir.mkdir()
     sentinels = integrity.sentinel_names(lab)
@@ -128,6 +122,19 @@ def _build_and_run(shared, manifest, lab, source, lab_work, log_path, result, op
         test.message = tidy_paths(test.message, manifest["src"])
     if note:
         result.message = note
+
+
+def reference_objects(shared, manifest, lab):
+    """{slot object: prebuilt reference} for every slot but the lab's own: every other slot gets
+    the reference, whatever labs are graded (empty when the tree builds its solutions)."""
+    substitutions = {}
+    for other in shared.labs:
+        if other.key == lab.key or other.key not in manifest["labs"]:
+            continue
+        for file_info in manifest["labs"][other.key]["files"].values():
+            if file_info["reference"] and file_info["compile"]:
+                substitutions[file_info["compile"]["output"]] = file_info["reference"]
+    return substitutions
 
 
 def tidy_paths(message, src):

@@ -153,3 +153,53 @@ Test(events, set_on_a_set_event_leaves_it_at_one, .timeout = 20)
         cr_expect_not(seen[manual].signaled[2], "event_pulse left the %s event signalled", kind);
     }
 }
+
+Test(events, wait_leaves_an_auto_reset_event_at_zero, .timeout = 20)
+{
+    /* A satisfied wait resets an auto-reset event to 0, not below: the next event_set and
+     * event_reset report 0 as the previous state. */
+    attach_runtime();
+    struct observed seen;
+    struct ws_object event;
+    ws_dispatcher_lock();
+    private_event(&event, false, true);
+    event_satisfy(&event, NULL);
+    seen.signaled[0] = event_is_signaled(&event, NULL);
+    seen.previous[0] = event_set(&event);
+    event_satisfy(&event, NULL);
+    seen.previous[1] = event_reset(&event);
+    ws_dispatcher_unlock();
+    cr_expect_not(seen.signaled[0], "a satisfied wait left the auto-reset event signalled");
+    cr_expect_eq(seen.previous[0], 0,
+                 "event_set after a wait consumed the auto-reset event returned %d, not 0",
+                 seen.previous[0]);
+    cr_expect_eq(seen.previous[1], 0,
+                 "event_reset after a wait consumed the auto-reset event returned %d, not 0",
+                 seen.previous[1]);
+}
+
+Test(events, pulse_leaves_the_event_at_zero, .timeout = 20)
+{
+    /* PulseEvent leaves the event reset, at 0: the next event_set reports 0. */
+    attach_runtime();
+    struct observed seen[2];
+    for (int manual = 0; manual < 2; manual++) {
+        struct ws_object event;
+        ws_dispatcher_lock();
+        private_event(&event, manual, true);
+        event_pulse(&event);
+        seen[manual].previous[0] = event_set(&event);
+        event_pulse(&event);
+        seen[manual].previous[1] = event_reset(&event);
+        ws_dispatcher_unlock();
+    }
+    for (int manual = 0; manual < 2; manual++) {
+        const char *kind = manual ? "manual-reset" : "auto-reset";
+        cr_expect_eq(seen[manual].previous[0], 0,
+                     "event_set after event_pulse on a %s event returned %d, not 0", kind,
+                     seen[manual].previous[0]);
+        cr_expect_eq(seen[manual].previous[1], 0,
+                     "event_reset after event_pulse on a %s event returned %d, not 0", kind,
+                     seen[manual].previous[1]);
+    }
+}

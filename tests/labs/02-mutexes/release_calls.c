@@ -128,3 +128,32 @@ Test(mutexes, refused_release_leaves_previous_count_alone, .timeout = MUTEX_TEST
                  "the release of a mutex owned once must report the previous count 0, got %d",
                  (int)by_owner);
 }
+
+/* mutex_abandon leaves no owner: a thread that later gets the dead owner's record (the runtime
+ * reuses a free record, index and all) must not be able to release the mutex it never took. */
+Test(mutexes, abandoned_mutex_keeps_no_owner, .timeout = MUTEX_TEST_TIMEOUT)
+{
+    static struct ws_thread dead_record, heir_record;
+    struct ws_thread *dead = fake_thread(&dead_record, 5);
+    struct ws_object mutex;
+    LONG previous = UNTOUCHED;
+    DWORD by_heir;
+    bool free_for_heir;
+
+    attach_runtime();
+    ws_dispatcher_lock();
+    private_mutex(&mutex, dead);
+    mutex_abandon(&mutex);
+    struct ws_thread *heir = fake_thread(&heir_record, 5); /* dead's record, reused */
+    by_heir = mutex_release(&mutex, heir, &previous);
+    free_for_heir = mutex_is_signaled(&mutex, heir);
+    ws_dispatcher_unlock();
+
+    cr_expect_eq(by_heir, ERROR_NOT_OWNER,
+                 "a new thread with the dead owner's index released the abandoned mutex (result "
+                 "%u): mutex_abandon must leave no owner (WS_NONE)",
+                 (unsigned)by_heir);
+    cr_expect_eq(previous, UNTOUCHED, "a refused release wrote *previous_count (%d)",
+                 (int)previous);
+    cr_expect(free_for_heir, "the abandoned mutex must be free (signalled) for the next thread");
+}
