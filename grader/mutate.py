@@ -34,14 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import build, config, integrity, run, sandbox
+from grader.config import tomllib
 from grader.grade import Options, compile_limits, reference_objects
 from grader.mutations import Mutant, MutationError, mutants
 from grader.score import PASSED
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.9 and 3.10
-    from grader import tomlcompat as tomllib
 
 EQUIVALENT_FILE = Path("tests") / "mutants" / "equivalent.toml"
 
