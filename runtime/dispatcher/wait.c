@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "timeout.h"
 
 volatile int ws_unimplemented_seen;
 
@@ -292,17 +293,6 @@ static bool arm_watches(struct ws_thread *self, struct ws_futex_wait *waits, uns
     return true;
 }
 
-static void deadline_after(struct timespec *ts, DWORD ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 static bool deadline_passed(const struct timespec *deadline)
 {
     struct timespec now;
@@ -314,7 +304,7 @@ static bool deadline_passed(const struct timespec *deadline)
 /* Sleep at most `ms`, or until the deadline if that comes first. */
 static void slice_of(struct timespec *slice, const struct timespec *deadline, DWORD ms)
 {
-    deadline_after(slice, ms);
+    ws_deadline_after(slice, ms);
     if (deadline && (deadline->tv_sec < slice->tv_sec ||
                      (deadline->tv_sec == slice->tv_sec && deadline->tv_nsec < slice->tv_nsec)))
         *slice = *deadline;
@@ -338,7 +328,7 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
 
     struct timespec deadline;
     if (timeout_ms != INFINITE)
-        deadline_after(&deadline, timeout_ms);
+        ws_deadline_after(&deadline, timeout_ms);
     const struct timespec *until = timeout_ms == INFINITE ? NULL : &deadline;
 
     for (;;) {

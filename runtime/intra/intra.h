@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <windows.h>
 
+#include "timeout.h"
+
 /* Sleeps while *word == expected, until *deadline (CLOCK_MONOTONIC) or for ever (NULL).
  * Returns ETIMEDOUT when the deadline passed, else 0 (woken, the word changed, or a signal
  * arrived): the caller looks at its state again. errno is left as it was. */
@@ -44,13 +46,7 @@ static inline const struct timespec *intra_deadline(DWORD ms, struct timespec *b
 {
     if (ms == INFINITE)
         return NULL;
-    clock_gettime(CLOCK_MONOTONIC, buf);
-    buf->tv_sec += ms / 1000;
-    buf->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (buf->tv_nsec >= 1000000000L) {
-        buf->tv_sec++;
-        buf->tv_nsec -= 1000000000L;
-    }
+    ws_deadline_after(buf, ms);
     return buf;
 }
 
