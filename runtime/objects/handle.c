@@ -41,6 +41,14 @@ static uint32_t map_access(int type, uint32_t access)
     return access & all;
 }
 
+/* The first free entry of `table` at or above `from`, or `max`. */
+static uint32_t free_entry_from(const struct ws_handle_entry *table, uint32_t from, uint32_t max)
+{
+    while (from < max && table[from].object != 0)
+        from++;
+    return from;
+}
+
 HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access, uint32_t flags)
 {
     if (process >= ws_config()->max_processes)
@@ -50,12 +58,9 @@ HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access
     uint32_t max = ws_config()->max_handles;
     /* The lowest free entry (handle values are reused lowest first); the hint skips entries
      * known to be in use, and a stale one (after a repair) falls back to a full scan. */
-    uint32_t i = p->handle_free_hint < max ? p->handle_free_hint : 0;
-    while (i < max && table[i].object != 0)
-        i++;
+    uint32_t i = free_entry_from(table, p->handle_free_hint, max);
     if (i == max && p->handle_free_hint != 0)
-        for (i = 0; i < max && table[i].object != 0;)
-            i++;
+        i = free_entry_from(table, 0, max);
     if (i < max) {
         p->handle_free_hint = i + 1;
         table[i].object = obj->index + 1;

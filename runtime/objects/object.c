@@ -148,5 +148,4 @@ void ws_name_index_rebuild(void)
         if (o->header.type != WS_TYPE_FREE && o->name_hash != 0 && ws_name_at(i)[0] != '\0')
             index_insert(o);
     }
-    ws_g.seg->object_free_hint = 0;
 }

@@ -215,6 +215,7 @@ void ws_repair_locked(void)
     }
     ws_wait_rebuild_lists();
     ws_name_index_rebuild();
+    h->object_free_hint = 0; /* the dead owner may have left it past a free slot */
     for (uint32_t t = 0; t < h->thread_high; t++) {
         struct ws_thread *th = ws_thread_at(t);
         if (ws_thread_state(th) != WS_REC_ALIVE)
