@@ -18,30 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "win32_harness.h"
 
 static const char *self_path;
-
-double bench_now_ns(void)
-{
-    static LARGE_INTEGER frequency;
-    LARGE_INTEGER now;
-    if (frequency.QuadPart == 0)
-        QueryPerformanceFrequency(&frequency);
-    QueryPerformanceCounter(&now);
-    return (double)now.QuadPart * 1e9 / (double)frequency.QuadPart;
-}
-
-static int fail(const char *what)
-{
-    fprintf(stderr, "%s failed: error %lu\n", what, (unsigned long)GetLastError());
-    return -1;
-}
-
-static int wait_ok(HANDLE h)
-{
-    return WaitForSingleObject(h, INFINITE) == WAIT_OBJECT_0 ? 0 : fail("WaitForSingleObject");
-}
 
 /* Rounds of `per_round` units that make up at least n units. */
 static long rounds_for(long n, long per_round)
@@ -63,7 +42,7 @@ static DWORD WINAPI broadcast_waiter(LPVOID arg)
 {
     struct broadcast *b = arg;
     for (long round = 0;; round++) {
-        if (wait_ok(b->gates[round % 2]) != 0)
+        if (bench_wait(b->gates[round % 2], "waiting for the gate") != 0)
             return 1;
         if (InterlockedCompareExchange(&b->quit, 0, 0))
             return 0;
@@ -79,9 +58,9 @@ static int broadcast_run(struct broadcast *b, long rounds)
     for (long r = 0; r < rounds; r++, broadcast_round++) {
         if (!ResetEvent(b->gates[(broadcast_round + 1) % 2]) ||
             !SetEvent(b->gates[broadcast_round % 2]))
-            return fail("SetEvent");
+            return bench_fail("SetEvent");
         for (long i = 0; i < b->waiters; i++)
-            if (wait_ok(b->done) != 0)
+            if (bench_wait(b->done, "waiting for a waiter's report") != 0)
                 return -1;
     }
     return 0;
@@ -97,14 +76,14 @@ static void *broadcast_setup(long waiters)
     b->gates[1] = CreateEventA(NULL, TRUE, FALSE, NULL);
     b->done = CreateSemaphoreA(NULL, 0, 1 << 20, NULL);
     if (!b->gates[0] || !b->gates[1] || !b->done) {
-        fail("creating the broadcast objects");
+        bench_fail("creating the broadcast objects");
         return NULL;
     }
     broadcast_round = 0;
     for (long i = 0; i < waiters; i++) {
         b->threads[i] = CreateThread(NULL, 64 * 1024, broadcast_waiter, b, 0, NULL);
         if (!b->threads[i]) {
-            fail("CreateThread");
+            bench_fail("CreateThread");
             return NULL;
         }
     }
@@ -162,7 +141,7 @@ struct crowd {
 static int crowd_child(HANDLE units, HANDLE done, HANDLE quit)
 {
     for (;;) {
-        if (wait_ok(units) != 0)
+        if (bench_wait(units, "waiting for a unit") != 0)
             return 1;
         if (WaitForSingleObject(quit, 0) == WAIT_OBJECT_0)
             return 0;
@@ -197,7 +176,7 @@ static void *crowd_setup(long children)
     c->done = CreateSemaphoreA(&inherit, 0, 1 << 20, NULL);
     c->quit = CreateEventA(&inherit, TRUE, FALSE, NULL);
     if (!c->units || !c->done || !c->quit) {
-        fail("creating the crowd objects");
+        bench_fail("creating the crowd objects");
         return NULL;
     }
     for (long i = 0; i < children; i++) {
@@ -209,7 +188,7 @@ static void *crowd_setup(long children)
         PROCESS_INFORMATION child;
         if (!CreateProcessA(self_path, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup,
                             &child)) {
-            fail("CreateProcessA");
+            bench_fail("CreateProcessA");
             crowd_teardown(c);
             return NULL;
         }
@@ -224,9 +203,9 @@ static int crowd_batch(void *ctx, long n)
     struct crowd *c = ctx;
     for (long r = rounds_for(n, c->children); r > 0; r--) {
         if (!ReleaseSemaphore(c->units, (LONG)c->children, NULL))
-            return fail("ReleaseSemaphore");
+            return bench_fail("ReleaseSemaphore");
         for (long i = 0; i < c->children; i++)
-            if (wait_ok(c->done) != 0)
+            if (bench_wait(c->done, "waiting for a child's report") != 0)
                 return -1;
     }
     return 0;
@@ -261,7 +240,7 @@ static void *handles_setup(long count)
     for (long i = 0; i < count; i++) {
         h->events[i] = CreateEventA(NULL, FALSE, FALSE, NULL);
         if (!h->events[i]) {
-            fail("CreateEventA");
+            bench_fail("CreateEventA");
             return NULL;
         }
     }
@@ -274,10 +253,10 @@ static int handles_batch(void *ctx, long n)
     HANDLE last = h->events[h->count - 1];
     for (long r = rounds_for(n, h->count); r > 0; r--) {
         if (!SetEvent(last))
-            return fail("SetEvent");
+            return bench_fail("SetEvent");
         DWORD got = WaitForMultipleObjects((DWORD)h->count, h->events, FALSE, INFINITE);
         if (got != WAIT_OBJECT_0 + (DWORD)h->count - 1)
-            return fail("WaitForMultipleObjects");
+            return bench_fail("WaitForMultipleObjects");
     }
     return 0;
 }
@@ -332,7 +311,7 @@ static void *names_setup(long count)
         char name[96];
         snprintf(name, sizeof name, "%s-held-%ld", s->prefix, i);
         if (!(s->held[i] = CreateEventA(NULL, TRUE, FALSE, name))) {
-            fail("CreateEventA (the objects that exist)");
+            bench_fail("CreateEventA (the objects that exist)");
             names_teardown(s);
             return NULL;
         }
@@ -349,7 +328,7 @@ static int names_batch(void *ctx, long n)
         HANDLE created = CreateEventA(NULL, TRUE, FALSE, name);
         HANDLE opened = created ? OpenEventA(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, name) : NULL;
         if (!created || !opened)
-            return fail("CreateEventA/OpenEventA");
+            return bench_fail("CreateEventA/OpenEventA");
         CloseHandle(opened);
         CloseHandle(created);
     }

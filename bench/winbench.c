@@ -12,30 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "win32_harness.h"
 
 static const char *self_path; /* argv[0]: bench/run always passes an absolute path */
-
-double bench_now_ns(void)
-{
-    static LARGE_INTEGER frequency;
-    LARGE_INTEGER now;
-    if (frequency.QuadPart == 0)
-        QueryPerformanceFrequency(&frequency);
-    QueryPerformanceCounter(&now);
-    return (double)now.QuadPart * 1e9 / (double)frequency.QuadPart;
-}
-
-static int fail(const char *what)
-{
-    fprintf(stderr, "%s failed: error %lu\n", what, (unsigned long)GetLastError());
-    return -1;
-}
-
-static int wait_ok(HANDLE h, const char *what)
-{
-    return WaitForSingleObject(h, INFINITE) == WAIT_OBJECT_0 ? 0 : fail(what);
-}
 
 /* ---- Uncontended mutex: WaitForSingleObject + ReleaseMutex ---- */
 
@@ -43,17 +22,17 @@ static void *mutex_setup(void)
 {
     HANDLE mutex = CreateMutexA(NULL, FALSE, NULL);
     if (!mutex)
-        fail("CreateMutexA");
+        bench_fail("CreateMutexA");
     return mutex;
 }
 
 static int mutex_batch(void *ctx, long n)
 {
     for (long i = 0; i < n; i++) {
-        if (wait_ok(ctx, "WaitForSingleObject(mutex)") != 0)
+        if (bench_wait(ctx, "WaitForSingleObject(mutex)") != 0)
             return -1;
         if (!ReleaseMutex(ctx))
-            return fail("ReleaseMutex");
+            return bench_fail("ReleaseMutex");
     }
     return 0;
 }
@@ -69,7 +48,7 @@ static void *event_setup(void)
 {
     HANDLE event = CreateEventA(NULL, FALSE, FALSE, NULL);
     if (!event)
-        fail("CreateEventA");
+        bench_fail("CreateEventA");
     return event;
 }
 
@@ -77,8 +56,8 @@ static int event_batch(void *ctx, long n)
 {
     for (long i = 0; i < n; i++) {
         if (!SetEvent(ctx))
-            return fail("SetEvent");
-        if (wait_ok(ctx, "WaitForSingleObject(event)") != 0)
+            return bench_fail("SetEvent");
+        if (bench_wait(ctx, "WaitForSingleObject(event)") != 0)
             return -1;
     }
     return 0;
@@ -129,8 +108,8 @@ static int pair_batch(void *ctx, long n)
     struct pair *p = ctx;
     for (long i = 0; i < n; i++) {
         if (!signal_object(p->kind, p->to_child))
-            return fail("signalling the child");
-        if (wait_ok(p->to_parent, "waiting for the child") != 0)
+            return bench_fail("signalling the child");
+        if (bench_wait(p->to_parent, "waiting for the child") != 0)
             return -1;
     }
     return 0;
@@ -155,7 +134,7 @@ static void pair_teardown(void *ctx)
 static int pair_handshake(struct pair *p)
 {
     if (!signal_object(p->kind, p->to_child))
-        return fail("signalling the child");
+        return bench_fail("signalling the child");
     HANDLE watch[2] = {p->to_parent, p->child.hProcess};
     DWORD r = WaitForMultipleObjects(2, watch, FALSE, INFINITE);
     if (r == WAIT_OBJECT_0)
@@ -163,7 +142,7 @@ static int pair_handshake(struct pair *p)
     if (r == WAIT_OBJECT_0 + 1)
         fprintf(stderr, "the child ended before answering\n");
     else
-        fail("WaitForMultipleObjects(reply, child)");
+        bench_fail("WaitForMultipleObjects(reply, child)");
     return -1;
 }
 
@@ -179,13 +158,13 @@ static struct pair *pair_setup(enum pair_kind kind)
     p->mapping = CreateFileMappingA(INVALID_HANDLE_VALUE, &inherit, PAGE_READWRITE, 0,
                                     sizeof(struct shared_flags), NULL);
     if (!p->to_child || !p->to_parent || !p->mapping) {
-        fail("creating the pair");
+        bench_fail("creating the pair");
         pair_close(p);
         return NULL;
     }
     p->flags = MapViewOfFile(p->mapping, FILE_MAP_ALL_ACCESS, 0, 0, sizeof(struct shared_flags));
     if (!p->flags) {
-        fail("MapViewOfFile");
+        bench_fail("MapViewOfFile");
         pair_close(p);
         return NULL;
     }
@@ -196,7 +175,7 @@ static struct pair *pair_setup(enum pair_kind kind)
              (unsigned long long)(ULONG_PTR)p->mapping);
     STARTUPINFOA startup = {.cb = sizeof startup};
     if (!CreateProcessA(self_path, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &p->child)) {
-        fail("CreateProcessA");
+        bench_fail("CreateProcessA");
         pair_close(p);
         return NULL;
     }
@@ -229,16 +208,16 @@ static int child_main(int argc, char **argv)
     struct shared_flags *flags =
         MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, sizeof(struct shared_flags));
     if (!flags) {
-        fail("child MapViewOfFile");
+        bench_fail("child MapViewOfFile");
         return 3;
     }
     for (;;) {
-        if (wait_ok(from_parent, "child wait") != 0)
+        if (bench_wait(from_parent, "child wait") != 0)
             return 4;
         if (InterlockedCompareExchange(&flags->quit, 0, 0))
             return 0;
         if (!signal_object(kind, to_parent)) {
-            fail("child signal");
+            bench_fail("child signal");
             return 5;
         }
     }
@@ -272,7 +251,7 @@ static struct wait64 *wait64_setup(BOOL wait_all)
         BOOL set = wait_all || i == MAXIMUM_WAIT_OBJECTS - 1;
         w->events[i] = CreateEventA(NULL, TRUE, set, NULL);
         if (!w->events[i]) {
-            fail("CreateEventA");
+            bench_fail("CreateEventA");
             wait64_teardown(w);
             return NULL;
         }
@@ -297,7 +276,7 @@ static int wait64_batch(void *ctx, long n)
     for (long i = 0; i < n; i++)
         if (WaitForMultipleObjects(MAXIMUM_WAIT_OBJECTS, w->events, w->wait_all, INFINITE) !=
             expected)
-            return fail("WaitForMultipleObjects");
+            return bench_fail("WaitForMultipleObjects");
     return 0;
 }
 
@@ -434,7 +413,7 @@ static struct turns *turns_setup(BOOL use_address)
     t->use_address = use_address;
     t->echo = CreateThread(NULL, 0, echo_turns, t, 0, NULL);
     if (!t->echo) {
-        fail("CreateThread");
+        bench_fail("CreateThread");
         DeleteCriticalSection(&t->cs);
         free(t);
         return NULL;
