@@ -2,32 +2,17 @@
  * A standalone driver for ThreadSanitizer (Criterion cannot run under TSan): threads of
  * one process hammer the dispatcher (mutex, semaphore, events, wait-all, APCs,
  * abandonment) and check the results. Exit status 0 on success; TSan's own report
- * fails the run (halt_on_error is set below).
+ * fails the run (tsan_driver.h sets halt_on_error).
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <windows.h>
 
+#include "tsan_driver.h"
+
 #define THREADS 4
 #define ROUNDS 2000
-
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-    return "halt_on_error=1:exitcode=66";
-}
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s (GetLastError %u)\n", __FILE__, __LINE__,     \
-                    #cond, (unsigned)GetLastError());                                              \
-            __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);                                    \
-        }                                                                                          \
-    } while (0)
 
 /* ---- a plain counter guarded by a winsync mutex (recursively taken) ---- */
 static HANDLE counter_mutex;

@@ -2,30 +2,17 @@
  * A standalone ThreadSanitizer driver for the intra-process primitives (Criterion cannot run
  * under TSan): threads share plain, non-atomic data guarded only by a critical section, an
  * SRW lock, a condition variable, WaitOnAddress turns or an INIT_ONCE, and check the results.
- * TSan reports a data race if a primitive fails to order the accesses (halt_on_error below).
+ * TSan reports a data race if a primitive fails to order the accesses (tsan_driver.h sets
+ * halt_on_error).
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <windows.h>
 
+#include "tsan_driver.h"
+
 #define THREADS 4
 #define ROUNDS 5000
-
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-    return "halt_on_error=1:exitcode=66";
-}
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);                                    \
-        }                                                                                          \
-    } while (0)
 
 static void run_threads(void *(*body)(void *), int count)
 {
