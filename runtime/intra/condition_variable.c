@@ -12,19 +12,14 @@
 
 #include "intra.h"
 
-union cv_words { /* (GCC allows reading a union member other than the one last stored) */
-    PVOID ptr;
-    uint32_t word[2];
-};
-
 static uint32_t *wakes_of(PCONDITION_VARIABLE cv)
 {
-    return &((union cv_words *)(void *)cv)->word[0];
+    return intra_word(cv, 0);
 }
 
 static uint32_t *sleepers_of(PCONDITION_VARIABLE cv)
 {
-    return &((union cv_words *)(void *)cv)->word[1];
+    return intra_word(cv, 1);
 }
 
 VOID WINAPI InitializeConditionVariable(PCONDITION_VARIABLE cv)

@@ -41,6 +41,18 @@ static inline int intra_futex_wake(uint32_t *word, int count)
     return r > 0 ? (int)r : 0;
 }
 
+/* SRWLOCK and CONDITION_VARIABLE are one pointer, as on Windows: inside it, two 32-bit futex
+ * words (GCC allows reading a union member other than the one last stored). */
+union intra_words {
+    PVOID ptr;
+    uint32_t word[2];
+};
+
+static inline uint32_t *intra_word(void *pointer_sized, int i)
+{
+    return &((union intra_words *)pointer_sized)->word[i];
+}
+
 /* The absolute deadline `ms` milliseconds from now in *buf, or NULL for INFINITE. */
 static inline const struct timespec *intra_deadline(DWORD ms, struct timespec *buf)
 {

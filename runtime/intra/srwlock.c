@@ -22,21 +22,14 @@
 #define SRW_ONE_READER 8u
 #define SRW_HOLDERS (~(SRW_READERS_WAITING | SRW_WRITERS_WAITING)) /* writer bit + readers */
 
-/* The two words inside the lock's pointer (GCC allows reading a union member other than the
- * one last stored). */
-union srw_words {
-    PVOID ptr;
-    uint32_t word[2];
-};
-
 static uint32_t *state_of(PSRWLOCK lock)
 {
-    return &((union srw_words *)(void *)lock)->word[0];
+    return intra_word(lock, 0);
 }
 
 static uint32_t *writer_wakes_of(PSRWLOCK lock)
 {
-    return &((union srw_words *)(void *)lock)->word[1];
+    return intra_word(lock, 1);
 }
 
 static int may_read(uint32_t state)
