@@ -115,6 +115,15 @@ void ws_timer_expire(struct ws_object *o, uint64_t now)
 {
     if (!o->u.timer.active || now < o->u.timer.due)
         return;
+    if (o->u.timer.apc_thread != WS_NONE &&
+        ws_thread_life_dead(ws_thread_at(o->u.timer.apc_thread))) {
+        /* Its setter was killed and nobody has reaped it yet: the reaper would cancel the
+         * timer (ws_timers_thread_ended), so it does not expire now either. */
+        o->u.timer.active = false;
+        unqueue_apc(o);             /* may drop the last reference: then the object is free */
+        set_apc_thread(o, WS_NONE); /* and this finds nothing to do */
+        return;
+    }
     uint64_t fired = o->u.timer.due;
     if (o->u.timer.period_ms) {
         /* Periods nobody saw pass: the timer stayed signalled, one APC stayed queued. */

@@ -16,6 +16,7 @@
  *   wait-timer NAME MS      OpenWaitableTimerA + WaitForSingleObject: 0 signalled, 2 timed out
  *   set-timer NAME MS APC   OpenWaitableTimerA + SetWaitableTimer(-MS ms, a completion routine
  *                           when APC is 1), then exit without waiting
+ *   set-timer-block NAME MS EVENT   the same with a routine, then SetEvent(EVENT) and block
  *   exit N                  return N from main
  *   exit-process N          ExitProcess(N)
  *   block                   Sleep(INFINITE)
@@ -138,6 +139,15 @@ static int set_timer(const char *name, LONGLONG ms, int apc)
     return 0;
 }
 
+static int set_timer_block(const char *name, LONGLONG ms, const char *event)
+{
+    CHECK(set_timer(name, ms, 1) == 0);
+    HANDLE ev = OpenEventA(EVENT_MODIFY_STATE, FALSE, event);
+    CHECK(ev != NULL && SetEvent(ev));
+    Sleep(INFINITE);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -163,6 +173,8 @@ int main(int argc, char **argv)
         return wait_timer(argv[2], (DWORD)strtoul(argv[3], NULL, 10));
     if (strcmp(cmd, "set-timer") == 0 && argc == 5)
         return set_timer(argv[2], strtoll(argv[3], NULL, 10), atoi(argv[4]));
+    if (strcmp(cmd, "set-timer-block") == 0 && argc == 5)
+        return set_timer_block(argv[2], strtoll(argv[3], NULL, 10), argv[4]);
     if (strcmp(cmd, "exit") == 0 && argc == 3)
         return atoi(argv[2]);
     if (strcmp(cmd, "exit-process") == 0 && argc == 3)

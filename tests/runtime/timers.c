@@ -373,6 +373,25 @@ Test(timers, a_named_timer_is_waited_and_set_by_other_programs)
     CloseHandle(t);
 }
 
+/* kill -9 of the setter: nobody reaps it (this process creates nothing after the kill), yet its
+ * timer with a routine does not expire: the expiry sees the setter dead. */
+Test(timers, a_killed_setter_with_a_routine_leaves_its_timer_unsignalled)
+{
+    char name[96], evname[96];
+    wst_name(name, sizeof name, "timer-kill");
+    wst_name(evname, sizeof evname, "timer-kill-ev");
+    HANDLE t = CreateWaitableTimerA(NULL, TRUE, name);
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, evname);
+    pid_t pid = rt_exec_child(
+        (const char *[]){RT_CHILD_PATH, "set-timer-block", name, "1000", evname, NULL});
+    cr_assert_eq(WaitForSingleObject(ev, WST_LONG_MS), WAIT_OBJECT_0, "the child never set it");
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    cr_assert_eq(wst_reap(pid, WST_LONG_MS), 128 + SIGKILL);
+    cr_assert_eq(WaitForSingleObject(t, 2000), WAIT_TIMEOUT, "a killed setter's timer expired");
+    CloseHandle(ev);
+    CloseHandle(t);
+}
+
 Test(timers, a_forked_child_waits_on_an_inherited_timer)
 {
     HANDLE t = CreateWaitableTimerA(NULL, FALSE, NULL);
