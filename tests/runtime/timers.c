@@ -245,6 +245,69 @@ Test(timers, completion_routine_runs_in_an_alertable_sleep_with_the_expiry_time)
     CloseHandle(t);
 }
 
+Test(timers, completion_routine_interrupts_an_alertable_wait_on_something_else)
+{
+    HANDLE t = CreateWaitableTimerA(NULL, FALSE, NULL);
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+    LARGE_INTEGER due = {.QuadPart = -MS(30)};
+    cr_assert(SetWaitableTimer(t, &due, 0, on_timer, NULL, FALSE));
+    cr_assert_eq(WaitForSingleObjectEx(ev, WST_LONG_MS, TRUE), WAIT_IO_COMPLETION);
+    cr_assert_eq(apc_count, 1);
+    cr_assert_eq(WaitForSingleObject(t, 0), WAIT_OBJECT_0, "the expiry did not signal it");
+
+    /* Another thread waits on the timer too: whoever expires it, both learn of it. */
+    struct wst_pipe report, ready;
+    rt_pipe(&report);
+    rt_pipe(&ready);
+    struct rt_wait w = rt_wait_one(t, INFINITE, &report, &ready);
+    pthread_t th = rt_start_waiter_thread(&w);
+    rt_assert_blocked(&w, rt_await_ready(&w));
+    cr_assert(SetWaitableTimer(t, &due, 0, on_timer, NULL, FALSE));
+    cr_assert_eq(WaitForSingleObjectEx(ev, WST_LONG_MS, TRUE), WAIT_IO_COMPLETION);
+    cr_assert_eq(apc_count, 2);
+    cr_assert_eq(wst_recv(&report, WST_LONG_MS), 0);
+    pthread_join(th, NULL);
+    CloseHandle(ev);
+    CloseHandle(t);
+}
+
+static HANDLE shared_timer;
+static DWORD WINAPI take_expiries(LPVOID n)
+{
+    for (intptr_t i = 0; i < (intptr_t)n; i++)
+        if (WaitForSingleObject(shared_timer, WST_LONG_MS) != WAIT_OBJECT_0)
+            return 1;
+    return 0;
+}
+
+static int take_expiries_child(void *n)
+{
+    return (int)take_expiries(n);
+}
+
+/* A periodic auto-reset timer feeds waiters in two processes: every wait ends (no expiry is
+ * lost between the waiters who take turns expiring it). */
+Test(timers, a_periodic_timer_feeds_waiters_in_two_processes, .timeout = 60)
+{
+    shared_timer = CreateWaitableTimerA(NULL, FALSE, NULL);
+    cr_assert(set_relative(shared_timer, 1, 1));
+    pid_t pid = wst_spawn(take_expiries_child, (void *)(intptr_t)40);
+    cr_assert_gt(pid, 0);
+    HANDLE th[3];
+    for (int i = 0; i < 3; i++)
+        th[i] = CreateThread(NULL, 0, take_expiries, (LPVOID)(intptr_t)40, 0, NULL);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(WaitForSingleObject(th[i], 4 * WST_LONG_MS), WAIT_OBJECT_0);
+        DWORD code = 1;
+        cr_assert(GetExitCodeThread(th[i], &code));
+        cr_assert_eq(code, 0, "thread %d missed an expiry", i);
+        CloseHandle(th[i]);
+    }
+    assert_child_ok(pid);
+    cr_assert(CancelWaitableTimer(shared_timer));
+    CloseHandle(shared_timer);
+}
+
 Test(timers, completion_routine_waits_for_an_alertable_wait)
 {
     HANDLE t = CreateWaitableTimerA(NULL, FALSE, NULL);
