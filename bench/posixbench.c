@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +133,41 @@ static void sem_teardown(void *ctx)
     sem_destroy(&s->sem_to_child);
     sem_destroy(&s->sem_to_parent);
     unmap_shared(s);
+}
+
+/* ---- A timerfd already due: timerfd_settime (a past absolute time) + read ---- */
+
+static int timerfd_value; /* the fd + 1, so that 0 means none */
+
+static void *timerfd_setup(void)
+{
+    int fd = timerfd_create(CLOCK_MONOTONIC, 0);
+    if (fd < 0) {
+        perror("timerfd_create");
+        return NULL;
+    }
+    timerfd_value = fd + 1;
+    return &timerfd_value;
+}
+
+static int timerfd_batch(void *ctx, long n)
+{
+    int fd = *(int *)ctx - 1;
+    struct itimerspec due = {.it_value = {0, 1}}; /* 1 ns after boot: already past */
+    for (long i = 0; i < n; i++) {
+        uint64_t expiries;
+        if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &due, NULL) != 0 ||
+            read(fd, &expiries, sizeof expiries) != (ssize_t)sizeof expiries) {
+            perror("timerfd");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void timerfd_teardown(void *ctx)
+{
+    close(*(int *)ctx - 1);
 }
 
 /* ---- Two processes: a child that echoes until told to quit ---- */
@@ -445,6 +481,8 @@ static const struct bench_row rows[] = {
      mutex_setup, mutex_batch, mutex_teardown},
     {"sem-post-wait", "process-shared sem_t sem_post+sem_wait, uncontended", sem_setup, sem_batch,
      sem_teardown},
+    {"timerfd-due", "timerfd_settime (an absolute time already past) + read, one thread",
+     timerfd_setup, timerfd_batch, timerfd_teardown},
     {"futex-pingpong", "round trip between two processes on one shared futex word", futex_setup,
      futex_batch, futex_teardown},
     {"sem-handoff", "round trip between two processes through two process-shared sem_t",

@@ -42,6 +42,29 @@ static void close_handle(void *ctx)
     CloseHandle(ctx);
 }
 
+/* ---- A timer already due: SetWaitableTimer + WaitForSingleObject ---- */
+
+static void *timer_setup(void)
+{
+    HANDLE timer = CreateWaitableTimerA(NULL, FALSE, NULL);
+    if (!timer)
+        bench_fail("CreateWaitableTimerA");
+    return timer;
+}
+
+static int timer_batch(void *ctx, long n)
+{
+    LARGE_INTEGER due;
+    due.QuadPart = 0; /* an absolute time in 1601: due at once */
+    for (long i = 0; i < n; i++) {
+        if (!SetWaitableTimer(ctx, &due, 0, NULL, NULL, FALSE))
+            return bench_fail("SetWaitableTimer");
+        if (bench_wait(ctx, "WaitForSingleObject(timer)") != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- Uncontended auto-reset event: SetEvent + WaitForSingleObject ---- */
 
 static void *event_setup(void)
@@ -441,6 +464,8 @@ static const struct bench_row rows[] = {
      events_setup, pair_batch, pair_teardown},
     {"semaphore-handoff", "round trip between two processes: ReleaseSemaphore, then wait",
      semaphores_setup, pair_batch, pair_teardown},
+    {"timer-due", "SetWaitableTimer (due time already past) + WaitForSingleObject, one thread",
+     timer_setup, timer_batch, close_handle},
     {"wfmo64-any", "WaitForMultipleObjects(64, wait-any), only the last event set", wait_any_setup,
      wait64_batch, wait64_teardown},
     {"wfmo64-all", "WaitForMultipleObjects(64, wait-all), every event set", wait_all_setup,

@@ -19,7 +19,7 @@
 
 #include "kernel.h"
 
-#define WS_LAYOUT_VERSION 3u
+#define WS_LAYOUT_VERSION 4u /* 4: waitable timers (ws_object.u.timer, ws_thread.timer_apcs) */
 #define WS_MAGIC "WINSYNC"
 #define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* MAX_PATH characters of UTF-8 and a NUL */
 #define WS_NAMESPACE_MAX 64
@@ -225,6 +225,39 @@ void ws_complete_wait(struct ws_thread *t, DWORD status);
 void ws_wait_unlink_all(struct ws_thread *t);
 void ws_wait_rebuild_lists(void);
 extern volatile int ws_unimplemented_seen;
+
+/* ---- Waitable timers (dispatcher/timer.c) --------------------------------------------- */
+/* Timers expire lazily: nothing runs at the due time unless somebody is waiting for it. A
+ * waiter on a timer, or an alertable waiter whose timer APC is due, sleeps no later than the
+ * due time and expires the timer itself; anyone else who looks (a wait, QueueUserAPC,
+ * CancelWaitableTimer) expires it first. */
+#define WS_NO_DUE UINT64_MAX
+uint64_t ws_monotonic_ns(void);
+void ws_timer_initialize(struct ws_object *timer, bool manual_reset);
+/* Expire the timer if its due time has passed: signal it, queue its APC, re-arm a periodic one. */
+void ws_timer_expire(struct ws_object *timer, uint64_t now);
+/* Does this wait need the timers' care (a timer among objs, or an alertable wait of a thread
+ * with timer APCs)? */
+bool ws_wait_has_timers(const struct ws_thread *self, struct ws_object *const *objs, uint32_t n,
+                        bool alertable);
+/* Expire what this wait depends on (the timers among objs; with `alertable`, the timers whose
+ * APC targets self) and return the earliest due time still ahead of them, or WS_NO_DUE. */
+uint64_t ws_timers_expire_for_wait(struct ws_thread *self, struct ws_object *const *objs,
+                                   uint32_t n, bool alertable);
+/* Expire the timers whose APC targets t (before another APC is queued behind them). */
+void ws_timers_expire_apcs_of(struct ws_thread *t);
+/* SetWaitableTimer: due is absolute CLOCK_MONOTONIC ns. */
+void ws_timer_set(struct ws_object *timer, struct ws_thread *self, uint64_t due, uint32_t period_ms,
+                  uint64_t routine, uint64_t argument);
+void ws_timer_cancel(struct ws_object *timer);
+/* The timer object is being freed. */
+void ws_timer_destroy(struct ws_object *timer);
+/* t ended: its timers with a completion routine are cancelled (state unchanged). */
+void ws_timers_thread_ended(struct ws_thread *t);
+/* Repair: recount timer_apcs and the references of queued timer APCs. */
+void ws_timers_repair(void);
+/* Kick every waiter of obj to look again (its deadline changed). */
+void ws_dispatch_kick_waiters(struct ws_object *obj);
 
 /* ---- Threads and processes (threads/) ------------------------------------------------ */
 /* A thread ended: abandon its mutexes, signal its object, end its process if last. */

@@ -35,6 +35,7 @@ enum ws_object_type {
     WS_TYPE_THREAD,
     WS_TYPE_PROCESS,
     WS_TYPE_MAPPING,
+    WS_TYPE_TIMER, /* waitable timers: given by the runtime (dispatcher/timer.c), not a lab */
     WS_TYPE_COUNT
 };
 
@@ -89,6 +90,18 @@ struct ws_object {
             uint32_t serial; /* names the backing POSIX shared memory object */
             bool writable;   /* PAGE_READWRITE (else PAGE_READONLY) */
         } mapping;
+        struct {
+            uint64_t due;          /* next expiry, CLOCK_MONOTONIC ns; meaningful when active */
+            uint64_t apc_routine;  /* PTIMERAPCROUTINE in the setter's process, 0 for none */
+            uint64_t apc_argument; /* lpArgToCompletionRoutine */
+            uint64_t apc_entry;    /* the runtime's APC trampoline, in the setter's process */
+            uint64_t fired_at;     /* FILETIME of the expiry the queued APC reports */
+            uint32_t period_ms;    /* 0: one-shot */
+            uint32_t apc_thread;   /* thread record the APC goes to, WS_NONE for none */
+            bool manual_reset;     /* NotificationTimer (manual) or SynchronizationTimer */
+            bool active;           /* set and not yet expired (one-shot) or cancelled */
+            bool apc_queued;       /* its APC is in apc_thread's queue (at most one) */
+        } timer;
     } u;
 };
 
@@ -140,6 +153,7 @@ struct ws_thread {
     uint32_t object;  /* the thread object's index */
     uint32_t watch_count;
     uint32_t watch[16];   /* other threads whose death ends this wait (see dispatcher/wait.c) */
+    uint32_t timer_apcs;  /* timers whose completion APC targets this thread (dispatcher/timer.c) */
     pthread_mutex_t life; /* robust, process-shared; locked by the thread for its whole life,
                              so the kernel marks it FUTEX_OWNER_DIED when the thread dies */
 };

@@ -116,6 +116,7 @@ bool ws_object_is_signaled(const struct ws_object *obj, const struct ws_thread *
         return semaphore_is_signaled(obj, t);
     case WS_TYPE_THREAD:
     case WS_TYPE_PROCESS:
+    case WS_TYPE_TIMER:
         return obj->header.signal_state > 0;
     default:
         return false;
@@ -130,6 +131,10 @@ bool ws_object_satisfy(struct ws_object *obj, struct ws_thread *t)
         return false;
     case WS_TYPE_SEMAPHORE:
         semaphore_satisfy(obj, t);
+        return false;
+    case WS_TYPE_TIMER:
+        if (!obj->u.timer.manual_reset)
+            obj->header.signal_state = 0; /* a synchronization timer releases one waiter */
         return false;
     case WS_TYPE_MUTEX: {
         bool abandoned = mutex_satisfy(obj, t);
@@ -211,6 +216,15 @@ void ws_dispatch_rewatch(struct ws_object *obj, const struct ws_thread *new_owne
             ws_wake_after_unlock(&t->wait.wake_word);
             return;
         }
+    }
+}
+
+void ws_dispatch_kick_waiters(struct ws_object *obj)
+{
+    for (uint32_t id = obj->header.wait_list.head; id != WS_NONE; id = block_at(id)->next) {
+        struct ws_thread *t = block_thread(id);
+        __atomic_add_fetch(&t->wait.wake_word, WS_WAKE_KICK, __ATOMIC_RELEASE);
+        ws_wake_after_unlock(&t->wait.wake_word);
     }
 }
 
@@ -301,13 +315,20 @@ static bool deadline_passed(const struct timespec *deadline)
            (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
-/* Sleep at most `ms`, or until the deadline if that comes first. */
-static void slice_of(struct timespec *slice, const struct timespec *deadline, DWORD ms)
+/* Sleep at most `ms`, or until the deadline or a timer's due time (CLOCK_MONOTONIC ns,
+ * WS_NO_DUE for none) if that comes first. */
+static void slice_of(struct timespec *slice, const struct timespec *deadline, DWORD ms,
+                     uint64_t due)
 {
     ws_deadline_after(slice, ms);
     if (deadline && (deadline->tv_sec < slice->tv_sec ||
                      (deadline->tv_sec == slice->tv_sec && deadline->tv_nsec < slice->tv_nsec)))
         *slice = *deadline;
+    if (due != WS_NO_DUE) {
+        struct timespec d = {(time_t)(due / 1000000000u), (long)(due % 1000000000u)};
+        if (d.tv_sec < slice->tv_sec || (d.tv_sec == slice->tv_sec && d.tv_nsec < slice->tv_nsec))
+            *slice = d;
+    }
 }
 
 static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, bool all,
@@ -330,8 +351,14 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
     if (timeout_ms != INFINITE)
         ws_deadline_after(&deadline, timeout_ms);
     const struct timespec *until = timeout_ms == INFINITE ? NULL : &deadline;
+    /* A timer among the objects, or a timer APC this alertable wait must run: sleep no later
+     * than its due time, and expire it when woken (dispatcher/timer.c). */
+    bool timed = ws_wait_has_timers(self, objs, n, alertable);
 
     for (;;) {
+        uint64_t due = timed ? ws_timers_expire_for_wait(self, objs, n, alertable) : WS_NO_DUE;
+        if (!w->blocked)
+            break; /* the expiry satisfied or alerted this very wait */
         struct ws_futex_wait waits[WS_WATCH_MAX + 1];
         unsigned count;
         waits[0].word = &w->wake_word;
@@ -347,13 +374,18 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
         /* Even a fully watched sleeper looks again now and then: a waker killed between
          * releasing the lock and sending its wake must not leave us asleep forever. */
         struct timespec slice;
-        slice_of(&slice, until, complete ? WS_SAFETY_POLL_MS : WS_POLL_MS);
+        slice_of(&slice, until, complete ? WS_SAFETY_POLL_MS : WS_POLL_MS, due);
         int r = ws_futex_waitv(waits, count, &slice);
         if (__atomic_load_n(&w->wake_word, __ATOMIC_ACQUIRE) & WS_WAKE_DONE)
             return w->status; /* the waker did everything */
         ws_lock(self);
         if (!w->blocked)
             break;
+        if (timed) {
+            ws_timers_expire_for_wait(self, objs, n, alertable); /* before the timeout wins */
+            if (!w->blocked)
+                break;
+        }
         if (r == ETIMEDOUT && until && deadline_passed(until)) {
             ws_wait_unlink_all(self);
             w->blocked = false;
@@ -372,6 +404,8 @@ DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n
                      DWORD timeout_ms, bool alertable)
 {
     DWORD result;
+    if (ws_wait_has_timers(self, objs, n, alertable))
+        ws_timers_expire_for_wait(self, objs, n, alertable); /* what is due has happened */
     /* As NT does, a signalled object wins over a pending APC. */
     if (wait_test(self, objs, n, all, &result)) {
         ws_unlock();

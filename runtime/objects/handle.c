@@ -22,6 +22,8 @@ uint32_t ws_type_all_access(int type)
         return PROCESS_ALL_ACCESS;
     case WS_TYPE_MAPPING:
         return SECTION_ALL_ACCESS;
+    case WS_TYPE_TIMER:
+        return TIMER_ALL_ACCESS; /* TIMER_QUERY_STATE | TIMER_MODIFY_STATE | SYNCHRONIZE | ... */
     default:
         return 0;
     }

@@ -73,6 +73,8 @@ void ws_object_unref(struct ws_object *obj)
     }
     if (obj->header.type == WS_TYPE_MAPPING)
         ws_mapping_destroy(obj);
+    else if (obj->header.type == WS_TYPE_TIMER)
+        ws_timer_destroy(obj);
     ws_object_drop_name(obj);
     obj->refs = 0;
     obj->generation++;

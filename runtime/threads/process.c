@@ -213,6 +213,7 @@ void ws_repair_locked(void)
             for (uint32_t i = 0; i < th->wait.count; i++)
                 ws_object_at(th->wait.blocks[i].object)->refs++;
     }
+    ws_timers_repair(); /* after the counts: a queued timer APC holds a reference */
     ws_wait_rebuild_lists();
     ws_name_index_rebuild();
     h->object_free_hint = 0; /* the dead owner may have left it past a free slot */

@@ -55,6 +55,7 @@ struct ws_thread *ws_thread_claim(void)
         t->process = WS_NONE;
         t->object = WS_NONE;
         t->watch_count = 0;
+        t->timer_apcs = 0;
         pthread_mutexattr_t attr;
         pthread_mutexattr_init(&attr);
         pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
@@ -118,6 +119,7 @@ void ws_thread_end_locked(struct ws_thread *t, DWORD exit_code)
         t->wait.blocked = false;
     }
     abandon_mutexes(t);
+    ws_timers_thread_ended(t);
     struct ws_object *obj = ws_object_at(t->object);
     obj->u.thread.slot = WS_NONE;
     obj->u.thread.exit_code = exit_code;

@@ -1,4 +1,4 @@
-/* time_api.c - GetTickCount(64) and the performance counter. */
+/* time_api.c - GetTickCount(64), the performance counter and the system time. */
 #include <time.h>
 
 #include "internal.h"
@@ -41,4 +41,15 @@ BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *frequency)
     }
     frequency->QuadPart = 1000000000LL;
     return TRUE;
+}
+
+/* UTC in 100 ns units since 1601-01-01 (CLOCK_REALTIME). */
+VOID WINAPI GetSystemTimeAsFileTime(LPFILETIME ft)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ULONGLONG t =
+        (ULONGLONG)ts.tv_sec * 10000000u + (ULONGLONG)ts.tv_nsec / 100u + 116444736000000000ULL;
+    ft->dwLowDateTime = (DWORD)t;
+    ft->dwHighDateTime = (DWORD)(t >> 32);
 }

@@ -213,6 +213,8 @@ DWORD WINAPI QueueUserAPC(PAPCFUNC routine, HANDLE thread, ULONG_PTR data)
     if (obj) {
         struct ws_thread *target =
             obj->u.thread.slot == WS_NONE ? NULL : ws_thread_at(obj->u.thread.slot);
+        if (target)
+            ws_timers_expire_apcs_of(target); /* a timer APC already due goes first */
         ws_slot_begin();
         err = apc_queue(target, routine, data);
         if (ws_slot_unimplemented())

@@ -13,6 +13,10 @@
  *   set-handles H...        SetEvent on each inherited handle value (hex); the exit code has
  *                           bit i set when SetEvent(H[i]) succeeded
  *   wait-handle H           WaitForSingleObject(H, INFINITE) on an inherited handle
+ *   wait-timer NAME MS      OpenWaitableTimerA + WaitForSingleObject: 0 signalled, 2 timed out
+ *   set-timer NAME MS APC   OpenWaitableTimerA + SetWaitableTimer(-MS ms, a completion routine
+ *                           when APC is 1), then exit without waiting
+ *   set-timer-block NAME MS EVENT   the same with a routine, then SetEvent(EVENT) and block
  *   exit N                  return N from main
  *   exit-process N          ExitProcess(N)
  *   block                   Sleep(INFINITE)
@@ -112,6 +116,38 @@ static int wait_handle(const char *value)
     return 0;
 }
 
+static int wait_timer(const char *name, DWORD ms)
+{
+    HANDLE h = OpenWaitableTimerA(SYNCHRONIZE, FALSE, name);
+    CHECK(h != NULL);
+    DWORD r = WaitForSingleObject(h, ms);
+    CHECK(r == WAIT_OBJECT_0 || r == WAIT_TIMEOUT);
+    return r == WAIT_OBJECT_0 ? 0 : 2;
+}
+
+static VOID CALLBACK never_run(LPVOID arg, DWORD low, DWORD high)
+{
+    (void)arg, (void)low, (void)high;
+}
+
+static int set_timer(const char *name, LONGLONG ms, int apc)
+{
+    HANDLE h = OpenWaitableTimerA(TIMER_MODIFY_STATE, FALSE, name);
+    CHECK(h != NULL);
+    LARGE_INTEGER due = {.QuadPart = -ms * 10000};
+    CHECK(SetWaitableTimer(h, &due, 0, apc ? never_run : NULL, NULL, FALSE));
+    return 0;
+}
+
+static int set_timer_block(const char *name, LONGLONG ms, const char *event)
+{
+    CHECK(set_timer(name, ms, 1) == 0);
+    HANDLE ev = OpenEventA(EVENT_MODIFY_STATE, FALSE, event);
+    CHECK(ev != NULL && SetEvent(ev));
+    Sleep(INFINITE);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -133,6 +169,12 @@ int main(int argc, char **argv)
         return set_handles(argc - 2, argv + 2);
     if (strcmp(cmd, "wait-handle") == 0 && argc == 3)
         return wait_handle(argv[2]);
+    if (strcmp(cmd, "wait-timer") == 0 && argc == 4)
+        return wait_timer(argv[2], (DWORD)strtoul(argv[3], NULL, 10));
+    if (strcmp(cmd, "set-timer") == 0 && argc == 5)
+        return set_timer(argv[2], strtoll(argv[3], NULL, 10), atoi(argv[4]));
+    if (strcmp(cmd, "set-timer-block") == 0 && argc == 5)
+        return set_timer_block(argv[2], strtoll(argv[3], NULL, 10), argv[4]);
     if (strcmp(cmd, "exit") == 0 && argc == 3)
         return atoi(argv[2]);
     if (strcmp(cmd, "exit-process") == 0 && argc == 3)
