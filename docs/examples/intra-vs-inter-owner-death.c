@@ -162,8 +162,17 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "child") == 0)
         return child();
 
-    printf("Shows: a critical section whose owner dies stays entered for ever;\n"
-           "a mutex whose owner dies is abandoned, and the next owner is told.\n");
+    example_begin(argc, argv,
+                  "a critical section whose owner dies stays entered for ever; a mutex whose owner "
+                  "dies is abandoned, and the next owner is told.",
+                  "A thread enters a CRITICAL_SECTION and ends without leaving it; in another run, "
+                  "a process is killed while it owns a named mutex. What does the next thread that "
+                  "wants each lock see?",
+                  "The critical section stays entered for ever: it is memory of the process, "
+                  "nothing records the death, and the next thread waits for ever. The mutex is a "
+                  "kernel object: the kernel ends the owner thread, abandons the mutex, and the "
+                  "next wait returns WAIT_ABANDONED with ownership, a warning that the data may be "
+                  "half-updated, so it can repair it (chapter 11).");
     threads_and_a_critical_section();
     processes_and_a_mutex(argv[0]);
     return example_result();
