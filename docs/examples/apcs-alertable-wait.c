@@ -37,9 +37,18 @@ static DWORD WINAPI worker(LPVOID unused)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: APCs wait for an alertable wait, then all run in FIFO order.\n");
+    example_begin(
+        argc, argv, "APCs wait for an alertable wait, then all run in FIFO order.",
+        "A worker is in a plain, non-alertable wait when three user APCs are queued to "
+        "it; later it calls SleepEx(INFINITE, TRUE). When do the APCs run, how many of "
+        "them, in what order, and what does SleepEx return?",
+        "None runs at queue time or in the non-alertable wait: user APCs run only when "
+        "their thread waits alertably. The alertable SleepEx then runs all three, oldest "
+        "first, and returns WAIT_IO_COMPLETION instead of sleeping. An APC also ends an "
+        "alertable wait on an event that nobody sets, and a thread that has ended accepts "
+        "no APC (chapter 8).");
     started = CreateEventA(NULL, TRUE, FALSE, NULL);
     go = CreateEventA(NULL, TRUE, FALSE, NULL);
     reached = CreateEventA(NULL, TRUE, FALSE, NULL);

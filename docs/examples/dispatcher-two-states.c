@@ -14,9 +14,16 @@ static DWORD WINAPI worker(LPVOID parameter)
     return 7;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: the two states, and what satisfying a wait does to each object.\n");
+    example_begin(argc, argv, "the two states, and what satisfying a wait does to each object.",
+                  "A thread waits twice on an auto-reset event created signalled, then twice on a "
+                  "thread object after that thread has ended. Which of the four waits are "
+                  "satisfied?",
+                  "The first wait on the event is satisfied and satisfying it resets the event, so "
+                  "the second times out. A thread object is signalled once the thread ends and "
+                  "nothing resets it: both waits on it are satisfied. What a satisfied wait does "
+                  "depends on the object (chapter 2).");
 
     HANDLE auto_event = CreateEventA(NULL, FALSE, TRUE, NULL);
     expect(WaitForSingleObject(auto_event, 0) == WAIT_OBJECT_0,

@@ -20,9 +20,15 @@ static DWORD WINAPI waiter(LPVOID unused)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: SetEvent on an auto-reset event releases one waiter at a time.\n");
+    example_begin(
+        argc, argv, "SetEvent on an auto-reset event releases one waiter at a time.",
+        "Three threads wait on one auto-reset event. The main thread calls SetEvent three "
+        "times, one call at a time. How many waiters does each SetEvent release?",
+        "Exactly one each: the wait test satisfies one waiter and that resets the event "
+        "before anyone else can pass, whichever of the others are already waiting "
+        "(chapter 4).");
     event = CreateEventA(NULL, FALSE, FALSE, NULL);
     released = CreateSemaphoreA(NULL, 0, WAITERS, NULL);
     HANDLE threads[WAITERS];

@@ -15,9 +15,14 @@ static DWORD WINAPI waiter(LPVOID unused)
     return WaitForSingleObject(event, INFINITE) == WAIT_OBJECT_0 ? 0 : 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: one SetEvent on a manual-reset event releases every waiter.\n");
+    example_begin(argc, argv, "one SetEvent on a manual-reset event releases every waiter.",
+                  "Three threads wait on one manual-reset event and the main thread calls SetEvent "
+                  "once. How many get through, and what state is the event in afterwards?",
+                  "All three: a manual-reset event stays signalled until ResetEvent, so every "
+                  "waiter's wait is satisfied, and so is any later wait, until the reset (chapter "
+                  "4).");
     event = CreateEventA(NULL, TRUE, FALSE, NULL);
     HANDLE threads[WAITERS];
     for (int i = 0; i < WAITERS; i++)

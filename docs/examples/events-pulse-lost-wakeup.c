@@ -7,9 +7,16 @@
  */
 #include "example.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: a pulse with nobody waiting is lost; SetEvent is remembered.\n");
+    example_begin(
+        argc, argv, "a pulse with nobody waiting is lost; SetEvent is remembered.",
+        "PulseEvent is called on a manual-reset and on an auto-reset event while nobody "
+        "waits; a moment later a thread polls each of them. What does each poll find?",
+        "Both polls time out: a pulse releases only the threads waiting at that instant "
+        "and always leaves the event reset, so a late waiter misses it for good. SetEvent "
+        "is remembered (chapter 4; the puzzle puzzle-pulse-set-then-reset shows the same "
+        "loss with SetEvent then ResetEvent).");
     HANDLE manual = CreateEventA(NULL, TRUE, FALSE, NULL);
     HANDLE automatic = CreateEventA(NULL, FALSE, FALSE, NULL);
 

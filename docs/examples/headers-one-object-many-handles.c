@@ -11,9 +11,16 @@
 
 #define EVENT_NAME "docs-example-headers-event"
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: three handles, one dispatcher header; the last close ends the object.\n");
+    example_begin(
+        argc, argv, "three handles, one dispatcher header; the last close ends the object.",
+        "One event, three handles: one from CreateEvent, one from OpenEvent by name, one "
+        "from DuplicateHandle. You reset it through one handle and close two of them. Is "
+        "the event still there, and can its name still be opened?",
+        "Yes to both: the handles are different values that all reach one object with one "
+        "dispatcher header, so a change through one is seen through all; the object and "
+        "its name live until the last handle closes (chapters 3 and 9).");
 
     HANDLE created = CreateEventA(NULL, TRUE, FALSE, EVENT_NAME);
     HANDLE opened = OpenEventA(EVENT_ALL_ACCESS, FALSE, EVENT_NAME);

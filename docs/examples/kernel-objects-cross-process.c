@@ -26,7 +26,12 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "child") == 0)
         return child();
 
-    printf("Shows: a named event created here is opened and signalled by another process.\n");
+    example_begin(argc, argv,
+                  "a named event created here is opened and signalled by another process.",
+                  "A parent creates a named event and waits on it; a child process opens the event "
+                  "by name and sets it. Does the parent's wait return, and with what?",
+                  "WAIT_OBJECT_0: both handles reach the same kernel object, and the child's "
+                  "SetEvent satisfies the parent's wait across the process boundary (chapter 1).");
     HANDLE ready = CreateEventA(NULL, TRUE, FALSE, EVENT_NAME);
     expect(ready != NULL, "parent: created a named manual-reset event, not signalled");
     expect(WaitForSingleObject(ready, 0) == WAIT_TIMEOUT, "parent: a poll finds it non-signalled");

@@ -28,7 +28,14 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "child") == 0)
         return child();
 
-    printf("Shows: a mutex whose owner ends is abandoned, not lost.\n");
+    example_begin(
+        argc, argv, "a mutex whose owner ends is abandoned, not lost.",
+        "A child process takes a named mutex and exits without ReleaseMutex. The parent "
+        "then waits on the mutex. Does the wait return, and with what? And the wait after "
+        "that?",
+        "The first wait returns WAIT_ABANDONED and makes the parent the owner: the mutex "
+        "is not lost, but the data it guards may be half-updated. The warning is given "
+        "once: the next wait returns WAIT_OBJECT_0 (chapter 5).");
     HANDLE mutex = CreateMutexA(NULL, FALSE, MUTEX_NAME);
     HANDLE owned = CreateEventA(NULL, TRUE, FALSE, OWNED_NAME);
     PROCESS_INFORMATION pi;

@@ -19,9 +19,16 @@ static DWORD WINAPI other_thread(LPVOID unused)
     return !released && error == ERROR_NOT_OWNER && waited == WAIT_TIMEOUT ? 0 : 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: recursive acquisition, one release per level, and ownership.\n");
+    example_begin(
+        argc, argv, "recursive acquisition, one release per level, and ownership.",
+        "A thread waits three times on a mutex it created. Can another thread release or "
+        "acquire it? How many ReleaseMutex calls does the owner need, and what does a "
+        "fourth one do?",
+        "Each wait by the owner is satisfied at once and adds a level; another thread can "
+        "neither release it (ERROR_NOT_OWNER) nor acquire it. Three releases free it and "
+        "a fourth fails with ERROR_NOT_OWNER (chapter 5).");
     mutex = CreateMutexA(NULL, FALSE, NULL);
     expect(WaitForSingleObject(mutex, 0) == WAIT_OBJECT_0, "first wait: the mutex is ours");
     expect(WaitForSingleObject(mutex, 0) == WAIT_OBJECT_0,

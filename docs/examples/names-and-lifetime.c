@@ -9,10 +9,18 @@
 
 #define NAME "docs-example-names-job-ready"
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf(
-        "Shows: create-or-open by name, one namespace for all types, name freed on last close.\n");
+    example_begin(
+        argc, argv,
+        "create-or-open by name, one namespace for all types, name freed on last close.",
+        "CreateEvent is called twice with the same name, the second time with different "
+        "arguments; then CreateMutex with that name. What does each call return, and what "
+        "does GetLastError() say?",
+        "The second CreateEvent returns a handle to the same event with "
+        "ERROR_ALREADY_EXISTS, and its arguments are ignored. CreateMutex fails with "
+        "ERROR_INVALID_HANDLE: one namespace holds every type. The name is freed with the "
+        "last handle (chapter 9).");
 
     SetLastError(12345);
     HANDLE first = CreateEventA(NULL, TRUE, FALSE, NAME);

@@ -14,10 +14,16 @@ static DWORD WINAPI blocked_taker(LPVOID unused)
     return WaitForSingleObject(semaphore, INFINITE) == WAIT_OBJECT_0 ? 0 : 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf(
-        "Shows: waits take units, a wait at zero blocks, releases are bounded by the maximum.\n");
+    example_begin(argc, argv,
+                  "waits take units, a wait at zero blocks, releases are bounded by the maximum.",
+                  "A semaphore starts at count 2, maximum 3, and a thread polls it three times "
+                  "(timeout 0): which polls succeed? Later, at count 0, ReleaseSemaphore(3) is "
+                  "called, then ReleaseSemaphore(1): what does each return?",
+                  "Two polls succeed and the third times out at count 0: each satisfied wait takes "
+                  "a unit. ReleaseSemaphore(3) fills it to the maximum; one more release fails "
+                  "with ERROR_TOO_MANY_POSTS and changes nothing, not even *prev (chapter 6).");
     semaphore = CreateSemaphoreA(NULL, 2, 3, NULL); /* count 2, maximum 3 */
     expect(WaitForSingleObject(semaphore, 0) == WAIT_OBJECT_0, "count 2: a wait succeeds (now 1)");
     expect(WaitForSingleObject(semaphore, 0) == WAIT_OBJECT_0, "count 1: a wait succeeds (now 0)");

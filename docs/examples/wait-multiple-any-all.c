@@ -7,9 +7,17 @@
  */
 #include "example.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
-    printf("Shows: wait-any picks the lowest signalled index; wait-all is all or nothing.\n");
+    example_begin(argc, argv,
+                  "wait-any picks the lowest signalled index; wait-all is all or nothing.",
+                  "Three auto-reset events, [1] and [2] signalled, [0] not. What does a wait-all "
+                  "with timeout 0 return, and what has it consumed? Once [0] is set: what do "
+                  "wait-all, then wait-any, return?",
+                  "The first wait-all times out and consumes nothing: it is all or nothing. With "
+                  "[0] set, wait-all is satisfied and resets all three in one step. With [1] and "
+                  "[2] set again, wait-any returns WAIT_OBJECT_0 + 1, the lowest signalled index, "
+                  "and consumes that one only (chapter 7).");
     HANDLE events[3];
     events[0] = CreateEventA(NULL, FALSE, FALSE, NULL); /* auto-reset, non-signalled */
     events[1] = CreateEventA(NULL, FALSE, TRUE, NULL);  /* auto-reset, signalled */

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+from grader import release
 from tests.grader import support
 from tests.grader.fixture import ADDER_SOLUTION, COUNTER_SOLUTION, submission
 
@@ -112,6 +113,17 @@ class Batch(unittest.TestCase):
 
 
 class Release(unittest.TestCase):
+    def test_every_instructor_page_is_left_out(self):
+        """docs/instructor/ of this repository (the guide, the answers, the find-the-bug sheet that
+        shows nearly complete lab functions, and its answers) never reaches the handout."""
+        repo = Path(__file__).resolve().parents[2]
+        folder = repo / "docs" / "instructor"
+        if not folder.is_dir():
+            self.skipTest("a student handout: it has no docs/instructor/")
+        pages = sorted(p.relative_to(repo).as_posix() for p in folder.rglob("*") if p.is_file())
+        self.assertIn("docs/instructor/find-the-bug/answers.md", pages)
+        self.assertEqual([p for p in pages if not release.excluded(p, release.EXCLUDED)], [])
+
     def test_handout_has_no_secrets_and_grades(self):
         root = support.tree()
         handout = Path(tempfile.mkdtemp()) / "handout"
