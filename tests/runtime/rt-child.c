@@ -16,6 +16,12 @@
  *   exit N                  return N from main
  *   exit-process N          ExitProcess(N)
  *   block                   Sleep(INFINITE)
+ *   wait-kind K NAME        open the event (K = e), semaphore (s) or mutex (m) NAME and wait
+ *                           for it for ever; 0 if the wait returned
+ *   exit-thread N           ExitThread(N) on the only thread
+ *   exit-thread-then N M    start a thread that waits for the main thread's end and returns M,
+ *                           then ExitThread(N) on the main thread
+ *   terminate-self N        TerminateThread(GetCurrentThread(), N) on the only thread
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +118,34 @@ static int wait_handle(const char *value)
     return 0;
 }
 
+static int wait_kind(const char *kind, const char *name)
+{
+    HANDLE h = kind[0] == 'e'   ? OpenEventA(SYNCHRONIZE, FALSE, name)
+               : kind[0] == 's' ? OpenSemaphoreA(SYNCHRONIZE, FALSE, name)
+                                : OpenMutexA(SYNCHRONIZE, FALSE, name);
+    CHECK(h != NULL);
+    CHECK(WaitForSingleObject(h, INFINITE) != WAIT_FAILED);
+    return 0;
+}
+
+static DWORD WINAPI wait_then_return(LPVOID arg)
+{
+    HANDLE *p = arg;
+    WaitForSingleObject(p[0], INFINITE); /* the main thread's end */
+    return (DWORD)(uintptr_t)p[1];
+}
+
+static int exit_thread_then(DWORD main_code, DWORD second_code)
+{
+    static HANDLE args[2];
+    CHECK(DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &args[0], 0,
+                          FALSE, DUPLICATE_SAME_ACCESS));
+    args[1] = (HANDLE)(uintptr_t)second_code;
+    HANDLE t = CreateThread(NULL, 0, wait_then_return, args, 0, NULL);
+    CHECK(t != NULL);
+    ExitThread(main_code);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -137,6 +171,16 @@ int main(int argc, char **argv)
         return atoi(argv[2]);
     if (strcmp(cmd, "exit-process") == 0 && argc == 3)
         ExitProcess((UINT)atoi(argv[2]));
+    if (strcmp(cmd, "wait-kind") == 0 && argc == 4)
+        return wait_kind(argv[2], argv[3]);
+    if (strcmp(cmd, "exit-thread") == 0 && argc == 3)
+        ExitThread((DWORD)atoi(argv[2]));
+    if (strcmp(cmd, "exit-thread-then") == 0 && argc == 4)
+        return exit_thread_then((DWORD)atoi(argv[2]), (DWORD)atoi(argv[3]));
+    if (strcmp(cmd, "terminate-self") == 0 && argc == 3) {
+        TerminateThread(GetCurrentThread(), (DWORD)atoi(argv[2]));
+        return 1;
+    }
     if (strcmp(cmd, "block") == 0) {
         Sleep(INFINITE);
         return 0;
