@@ -260,8 +260,52 @@ static void exit_thread_on_the_main_thread(void)
     CloseHandle(pi.hThread);
 }
 
+struct victim {
+    HANDLE mutex, gate, ready;
+};
+
+static DWORD WINAPI own_then_wait(LPVOID arg)
+{
+    struct victim *v = arg;
+    WaitForSingleObject(v->mutex, INFINITE);
+    SetEvent(v->ready);
+    WaitForSingleObject(v->gate, INFINITE);
+    return 1;
+}
+
+/* TerminateThread: the thread ends with the code, its object is signalled, its mutex abandoned,
+ * and a signal sent after the call is not consumed by it. */
+static void terminate_thread(void)
+{
+    struct victim v = {CreateMutexA(NULL, FALSE, NULL), CreateEventA(NULL, FALSE, FALSE, NULL),
+                       CreateEventA(NULL, TRUE, FALSE, NULL)};
+    HANDLE t = CreateThread(NULL, 0, own_then_wait, &v, 0, NULL);
+    CHECK_EQ("ready", WAIT_OBJECT_0, WaitForSingleObject(v.ready, CF_LONG_MS));
+    CHECK_EQ("terminate", TRUE, TerminateThread(t, 77));
+    CHECK_EQ("set", TRUE, SetEvent(v.gate));
+    CHECK_EQ("signal_kept", WAIT_OBJECT_0, WaitForSingleObject(v.gate, 0));
+    CHECK_EQ("thread_signalled", WAIT_OBJECT_0, WaitForSingleObject(t, CF_LONG_MS));
+    DWORD code = 0;
+    CHECK_EQ("get_code", TRUE, GetExitCodeThread(t, &code));
+    CHECK_EQ("code", 77, code);
+    CHECK_EQ("mutex_abandoned", WAIT_ABANDONED, WaitForSingleObject(v.mutex, CF_LONG_MS));
+    ReleaseMutex(v.mutex);
+    HANDLE weak;
+    DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &weak,
+                    SYNCHRONIZE, FALSE, 0);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("no_right", FALSE, TerminateThread(weak, 1));
+    CHECK_ERR("no_right_err", ERROR_ACCESS_DENIED);
+    CloseHandle(weak);
+    CloseHandle(t);
+    CloseHandle(v.mutex);
+    CloseHandle(v.gate);
+    CloseHandle(v.ready);
+}
+
 CF_MAIN("processes", child_main, CF_TEST(exit_code_from_main), CF_TEST(exit_code_from_exit_process),
         CF_TEST(still_active_then_terminated), CF_TEST(inheritable_handle_is_inherited),
         CF_TEST(inheritance_needs_both_flags), CF_TEST(named_objects_are_shared),
         CF_TEST(mutex_abandoned_by_process_exit), CF_TEST(terminate_twice_and_invalid),
-        CF_TEST(terminate_takes_the_child_off_its_wait), CF_TEST(exit_thread_on_the_main_thread))
+        CF_TEST(terminate_takes_the_child_off_its_wait), CF_TEST(exit_thread_on_the_main_thread),
+        CF_TEST(terminate_thread))
