@@ -178,8 +178,9 @@ void ws_unlock(void);
 void ws_wake_after_unlock(uint32_t *word);
 /* The exit hook's lock: an owner of this process that holds on for `ms` is taken over. */
 void ws_lock_at_exit(struct ws_thread *self, unsigned ms);
-/* Is this thread inside the lock, or between releasing it and sending its wakes? */
-bool ws_lock_busy_here(const struct ws_thread *self);
+/* Is this thread between entering ws_lock and leaving ws_unlock (inside the lock, waiting
+ * for it, or sending its wakes and freeing their list)? */
+bool ws_lock_busy_here(void);
 /* Set while a thread ends itself (ws_lock does not divert it); TerminateThread's signal sets
  * ws_terminate_pending when it lands inside the lock, and ws_unlock then ends the thread. */
 extern _Thread_local int ws_ending_self;

@@ -102,6 +102,8 @@ static void lock_slow(uint32_t mine)
 static _Thread_local uint32_t *inline_wakes[WS_INLINE_WAKES];
 static _Thread_local uint32_t **heap_wakes; /* NULL: the inline array is in use */
 static _Thread_local unsigned pending_count, heap_capacity;
+/* From ws_lock's first instruction to ws_unlock's last: TerminateThread's signal waits for 0. */
+static _Thread_local volatile sig_atomic_t in_dispatcher;
 
 _Thread_local int ws_ending_self;
 _Thread_local volatile sig_atomic_t ws_terminate_pending;
@@ -121,6 +123,8 @@ void ws_lock(struct ws_thread *self)
 {
     uint32_t mine = self->index + 1;
     uint32_t expected = 0;
+    in_dispatcher = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     /* acq_rel, not just acquire: publishing the owner's earlier writes (its record)
      * through the lock word lets a contender read the owner's life word safely. Free
      * on x86, where every locked instruction is a full barrier. */
@@ -140,6 +144,7 @@ void ws_lock_at_exit(struct ws_thread *self, unsigned ms)
     uint32_t mine = self->index + 1;
     uint32_t *word = &ws_g.seg->lock;
     struct timespec deadline;
+    in_dispatcher = 1;
     ws_deadline_after(&deadline, ms);
     for (;;) {
         uint32_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
@@ -172,10 +177,9 @@ void ws_lock_at_exit(struct ws_thread *self, unsigned ms)
     ws_lock(self);
 }
 
-bool ws_lock_busy_here(const struct ws_thread *self)
+bool ws_lock_busy_here(void)
 {
-    uint32_t v = __atomic_load_n(&ws_g.seg->lock, __ATOMIC_RELAXED);
-    return (v & ~WS_LOCK_WAITERS) == self->index + 1 || pending_count != 0;
+    return in_dispatcher != 0;
 }
 
 static bool grow_pending_wakes(void)
@@ -210,14 +214,16 @@ void ws_unlock(void)
         ws_futex_wake(&ws_g.seg->lock, 1);
     /* A woken thread may have ended and its record been reused by now: a stray wake
      * is harmless, every sleeper checks why it woke. */
-    uint32_t **wakes = heap_wakes ? heap_wakes : inline_wakes;
+    uint32_t **heap = heap_wakes;
+    uint32_t **wakes = heap ? heap : inline_wakes;
     for (unsigned i = 0; i < pending_count; i++)
         ws_futex_wake(wakes[i], 1);
     pending_count = 0;
-    if (heap_wakes) {
-        free(heap_wakes);
-        heap_wakes = NULL;
-    }
+    heap_wakes = NULL;
+    free(heap);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    in_dispatcher = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(ws_terminate_pending, 0) && !ws_ending_self) {
         /* TerminateThread's signal came while we held the lock: now is the safe point. */
         ws_terminate_pending = 0;

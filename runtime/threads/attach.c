@@ -135,8 +135,9 @@ static void on_thread_exit(void *arg)
 }
 
 /* TerminateThread's signal (WS_SIG_TERMINATE). The thread was marked under the lock; it ends
- * here unless it is inside the lock (or has wakes still to send), in which case ws_unlock ends
- * it at once after releasing: a thread never dies holding the dispatcher lock. */
+ * here unless it is between ws_lock and the end of ws_unlock (holding or waiting for the lock,
+ * sending its wakes, freeing their list), in which case ws_unlock ends it as it leaves: a thread
+ * never dies holding the dispatcher lock or inside the runtime's own malloc/free. */
 static void on_terminate_signal(int sig)
 {
     (void)sig;
@@ -144,7 +145,7 @@ static void on_terminate_signal(int sig)
     struct ws_thread *t = tls_self;
     if (t && !ws_ending_self && !in_exit_hook &&
         __atomic_load_n(&t->terminating, __ATOMIC_ACQUIRE) == WS_TERM_THREAD) {
-        if (ws_lock_busy_here(t))
+        if (ws_lock_busy_here())
             ws_terminate_pending = 1;
         else
             ws_terminated_self(t);

@@ -255,3 +255,16 @@ Test(processes, terminate_thread_on_itself_ends_the_process_with_the_code)
     cr_assert(rt_create_child("terminate-self 44", FALSE, &pi));
     cr_assert_eq(rt_child_exit_code(&pi), 44);
 }
+
+/* exit() from a signal handler that interrupted a thread inside the dispatcher lock: the exit
+ * hook must not wait for ever for the lock its own thread holds (it takes it over after at most
+ * 200 ms, here at once since the owner is itself). Ten children: the signal lands inside the
+ * lock in most of them. */
+Test(processes, exit_from_a_signal_handler_inside_the_dispatcher_lock_does_not_hang)
+{
+    for (int i = 0; i < 10; i++) {
+        PROCESS_INFORMATION pi;
+        cr_assert(rt_create_child("exit-from-handler 23", FALSE, &pi));
+        cr_assert_eq(rt_child_exit_code(&pi), 23, "child %d", i);
+    }
+}

@@ -22,10 +22,15 @@
  *   exit-thread-then N M    start a thread that waits for the main thread's end and returns M,
  *                           then ExitThread(N) on the main thread
  *   terminate-self N        TerminateThread(GetCurrentThread(), N) on the only thread
+ *   exit-from-handler N     a thread busy in the dispatcher gets a signal whose handler calls
+ *                           exit(N), often while it holds the dispatcher lock
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <windows.h>
 
 #define CHECK(cond)                                                                                \
@@ -146,6 +151,41 @@ static int exit_thread_then(DWORD main_code, DWORD second_code)
     ExitThread(main_code);
 }
 
+static int handler_code;
+static volatile long churned;
+
+static void exit_now(int sig)
+{
+    (void)sig;
+    exit(handler_code); /* not async-signal-safe, which is the point: programs do it */
+}
+
+static void *churn(void *arg)
+{
+    HANDLE e = arg;
+    for (;;) {
+        SetEvent(e);
+        ResetEvent(e);
+        churned++;
+    }
+    return NULL;
+}
+
+static int exit_from_handler(int code)
+{
+    handler_code = code;
+    signal(SIGUSR1, exit_now);
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, NULL);
+    CHECK(e != NULL);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, churn, e) == 0);
+    while (churned < 1000)
+        ;
+    pthread_kill(t, SIGUSR1);
+    for (;;)
+        pause();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -181,6 +221,8 @@ int main(int argc, char **argv)
         TerminateThread(GetCurrentThread(), (DWORD)atoi(argv[2]));
         return 1;
     }
+    if (strcmp(cmd, "exit-from-handler") == 0 && argc == 3)
+        return exit_from_handler(atoi(argv[2]));
     if (strcmp(cmd, "block") == 0) {
         Sleep(INFINITE);
         return 0;
