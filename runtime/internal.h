@@ -180,7 +180,7 @@ void ws_wake_after_unlock(uint32_t *word);
 void ws_lock_at_exit(struct ws_thread *self, unsigned ms);
 /* Is this thread between entering ws_lock and leaving ws_unlock (inside the lock, waiting
  * for it, or sending its wakes and freeing their list)? */
-bool ws_lock_busy_here(void);
+bool ws_lock_busy_here(const struct ws_thread *self);
 /* Set while a thread ends itself (ws_lock does not divert it); TerminateThread's signal sets
  * ws_terminate_pending when it lands inside the lock, and ws_unlock then ends the thread. */
 extern _Thread_local int ws_ending_self;

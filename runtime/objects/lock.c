@@ -102,8 +102,6 @@ static void lock_slow(uint32_t mine)
 static _Thread_local uint32_t *inline_wakes[WS_INLINE_WAKES];
 static _Thread_local uint32_t **heap_wakes; /* NULL: the inline array is in use */
 static _Thread_local unsigned pending_count, heap_capacity;
-/* From ws_lock's first instruction to ws_unlock's last: TerminateThread's signal waits for 0. */
-static _Thread_local volatile sig_atomic_t in_dispatcher;
 
 _Thread_local int ws_ending_self;
 _Thread_local volatile sig_atomic_t ws_terminate_pending;
@@ -123,7 +121,9 @@ void ws_lock(struct ws_thread *self)
 {
     uint32_t mine = self->index + 1;
     uint32_t expected = 0;
-    in_dispatcher = 1;
+    /* From here to ws_unlock's end, TerminateThread's signal waits (a field of the record, not
+     * a thread-local: no TLS lookup on the hot path of a shared library). */
+    __atomic_store_n(&self->in_dispatcher, 1, __ATOMIC_RELAXED);
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     /* acq_rel, not just acquire: publishing the owner's earlier writes (its record)
      * through the lock word lets a contender read the owner's life word safely. Free
@@ -144,7 +144,7 @@ void ws_lock_at_exit(struct ws_thread *self, unsigned ms)
     uint32_t mine = self->index + 1;
     uint32_t *word = &ws_g.seg->lock;
     struct timespec deadline;
-    in_dispatcher = 1;
+    __atomic_store_n(&self->in_dispatcher, 1, __ATOMIC_RELAXED);
     ws_deadline_after(&deadline, ms);
     for (;;) {
         uint32_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
@@ -177,9 +177,9 @@ void ws_lock_at_exit(struct ws_thread *self, unsigned ms)
     ws_lock(self);
 }
 
-bool ws_lock_busy_here(void)
+bool ws_lock_busy_here(const struct ws_thread *self)
 {
-    return in_dispatcher != 0;
+    return __atomic_load_n(&self->in_dispatcher, __ATOMIC_RELAXED) != 0;
 }
 
 static bool grow_pending_wakes(void)
@@ -210,6 +210,7 @@ void ws_wake_after_unlock(uint32_t *word)
 void ws_unlock(void)
 {
     uint32_t v = __atomic_exchange_n(&ws_g.seg->lock, 0, __ATOMIC_RELEASE);
+    uint32_t owner = (v & ~WS_LOCK_WAITERS) - 1; /* the caller */
     if (v & WS_LOCK_WAITERS)
         ws_futex_wake(&ws_g.seg->lock, 1);
     /* A woken thread may have ended and its record been reused by now: a stray wake
@@ -220,9 +221,11 @@ void ws_unlock(void)
         ws_futex_wake(wakes[i], 1);
     pending_count = 0;
     heap_wakes = NULL;
-    free(heap);
+    if (heap)
+        free(heap);
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    in_dispatcher = 0;
+    if (owner < ws_config()->max_threads)
+        __atomic_store_n(&ws_thread_at(owner)->in_dispatcher, 0, __ATOMIC_RELAXED);
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(ws_terminate_pending, 0) && !ws_ending_self) {
         /* TerminateThread's signal came while we held the lock: now is the safe point. */

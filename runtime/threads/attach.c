@@ -145,7 +145,7 @@ static void on_terminate_signal(int sig)
     struct ws_thread *t = tls_self;
     if (t && !ws_ending_self && !in_exit_hook &&
         __atomic_load_n(&t->terminating, __ATOMIC_ACQUIRE) == WS_TERM_THREAD) {
-        if (ws_lock_busy_here())
+        if (ws_lock_busy_here(t))
             ws_terminate_pending = 1;
         else
             ws_terminated_self(t);

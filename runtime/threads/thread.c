@@ -57,6 +57,7 @@ struct ws_thread *ws_thread_claim(void)
         t->watch_count = 0;
         t->terminating = WS_TERM_NONE;
         t->terminate_code = 0;
+        t->in_dispatcher = 0;
         pthread_mutexattr_t attr;
         pthread_mutexattr_init(&attr);
         pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
