@@ -205,6 +205,7 @@ Test(threads, terminate_thread_ends_a_waiting_thread_and_abandons_its_mutex)
     cr_assert_eq(WaitForSingleObject(v.mutex, WST_LONG_MS), WAIT_ABANDONED);
     cr_assert(ReleaseMutex(v.mutex));
     SetLastError(0);
+    /* winsync's rule (windows-semantics.md, Threads and processes 5; Wine returns TRUE). */
     cr_assert_not(TerminateThread(t, 78), "an ended thread cannot be terminated again");
     assert_last_error(ERROR_ACCESS_DENIED);
 }
