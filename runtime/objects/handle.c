@@ -9,8 +9,9 @@
 
 /* Each type's generic mapping (GENERIC_MAPPING in NT): what GENERIC_READ, GENERIC_WRITE,
  * GENERIC_EXECUTE and GENERIC_ALL stand for, GENERIC_ALL being every right of the type. A new
- * object type adds one row. The values are those Windows reports for its object types and Wine
- * grants (docs/reference/windows-semantics.md, "Access rights"). */
+ * object type adds one row (a type without one grants nothing). The values: Microsoft's table
+ * for events, mutexes and semaphores, and what Wine grants for the others
+ * (docs/reference/windows-semantics.md, "Access rights"). */
 struct ws_generic_mapping {
     uint32_t read, write, execute, all;
 };
