@@ -12,6 +12,7 @@
 #ifndef WINSYNC_INTERNAL_H
 #define WINSYNC_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,9 +20,9 @@
 
 #include "kernel.h"
 
-#define WS_LAYOUT_VERSION 4u /* 4: waitable timers (ws_object.u.timer, ws_thread.timer_apcs) */
+#define WS_LAYOUT_VERSION 5u /* 4: waitable timers (ws_object.u.timer, ws_thread.timer_apcs); 5: termination (ws_thread.terminating, ws_process.last_thread_code) */
 #define WS_MAGIC "WINSYNC"
-#define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* MAX_PATH characters of UTF-8 and a NUL */
+#define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* a name's UTF-8 form and its NUL (see error.c) */
 #define WS_NAMESPACE_MAX 64
 #define WS_WATCH_MAX 16
 #define WS_EXIT_CODE_KILLED 137u /* 128 + SIGKILL: a death nobody recorded a code for */
@@ -34,6 +35,16 @@ enum ws_record_state {
     WS_REC_ENDED,    /* thread: its end is processed; the thread may still be running */
     WS_REC_CLAIMING, /* thread: being claimed; the reaper leaves it alone */
 };
+
+/* A thread being terminated (ws_thread.terminating). Set under the lock, with the thread taken
+ * off its wait: from then on it satisfies no wait and changes nothing (see threads/attach.c). */
+enum ws_termination {
+    WS_TERM_NONE = 0,
+    WS_TERM_THREAD,  /* TerminateThread: the thread ends itself at once (WS_SIG_TERMINATE) */
+    WS_TERM_PROCESS, /* TerminateProcess: SIGKILL is on its way */
+};
+/* The signal TerminateThread sends to its target (handled in every winsync process). */
+#define WS_SIG_TERMINATE (SIGRTMAX - 3)
 
 /* Limits, fixed when a namespace's segment is created (WINSYNC_MAX_* variables). */
 struct ws_config {
@@ -63,6 +74,9 @@ struct ws_process {
     uint32_t pending_thread;   /* CreateProcess: the main thread's object, not yet claimed */
     uint32_t handles_in_use;   /* entries of its handle table in use */
     uint32_t handle_free_hint; /* no free entry below this index (a hint: see handle.c) */
+    uint32_t terminating;      /* TerminateProcess marked it: threads that join are marked too */
+    uint32_t last_thread_code_set; /* its last registered thread ended with last_thread_code */
+    DWORD last_thread_code;
 };
 
 struct ws_segment_header {
@@ -162,6 +176,15 @@ void ws_lock(struct ws_thread *self);
 void ws_unlock(void);
 /* Wake the sleeper on `word` once the lock is released. */
 void ws_wake_after_unlock(uint32_t *word);
+/* The exit hook's lock: an owner of this process that holds on for `ms` is taken over. */
+void ws_lock_at_exit(struct ws_thread *self, unsigned ms);
+/* Is this thread between entering ws_lock and leaving ws_unlock (inside the lock, waiting
+ * for it, or sending its wakes and freeing their list)? */
+bool ws_lock_busy_here(const struct ws_thread *self);
+/* Set while a thread ends itself (ws_lock does not divert it); TerminateThread's signal sets
+ * ws_terminate_pending when it lands inside the lock, and ws_unlock then ends the thread. */
+extern _Thread_local int ws_ending_self;
+extern _Thread_local volatile sig_atomic_t ws_terminate_pending;
 
 /* ---- Objects and names (objects/object.c) -------------------------------------------- */
 /* Allocate an object of `type` with one reference. NULL: table full (error set). */
@@ -211,6 +234,8 @@ void ws_handle_close_all(uint32_t process);
 /* Put a copy of *src at the same index of another process's table (fork, inheritance). */
 void ws_handle_copy_entry(uint32_t to, uint32_t index, const struct ws_handle_entry *src);
 uint32_t ws_type_all_access(int type);
+/* A requested access as the rights it grants on a `type` object (generic rights mapped). */
+uint32_t ws_map_access(int type, uint32_t access);
 
 /* ---- Dispatcher (dispatcher/wait.c) --------------------------------------------------- */
 /* The wait, entered with the lock held; returns with it released. The wait holds a
@@ -277,6 +302,10 @@ bool ws_thread_register_locked(struct ws_thread *t, uint32_t process);
 bool ws_thread_life_dead(const struct ws_thread *t);
 uint32_t *ws_thread_life_word(struct ws_thread *t);
 void ws_repair_locked(void);
+/* Take t off its wait and mark it terminating (enum ws_termination), under the lock. */
+void ws_thread_mark_terminating(struct ws_thread *t, uint32_t how, DWORD code);
+/* The calling thread was marked terminating: end it (thread) or its process. No return. */
+_Noreturn void ws_terminated_self(struct ws_thread *self);
 
 /* ---- Futexes (dispatcher/futex.c) ------------------------------------------------------ */
 struct ws_futex_wait {

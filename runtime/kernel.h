@@ -152,10 +152,13 @@ struct ws_thread {
     uint32_t process; /* process record index */
     uint32_t object;  /* the thread object's index */
     uint32_t watch_count;
-    uint32_t watch[16];   /* other threads whose death ends this wait (see dispatcher/wait.c) */
-    uint32_t timer_apcs;  /* timers whose completion APC targets this thread (dispatcher/timer.c) */
-    pthread_mutex_t life; /* robust, process-shared; locked by the thread for its whole life,
-                             so the kernel marks it FUTEX_OWNER_DIED when the thread dies */
+    uint32_t watch[16];     /* other threads whose death ends this wait (see dispatcher/wait.c) */
+    uint32_t timer_apcs;    /* timers whose completion APC targets this thread (dispatcher/timer.c) */
+    uint32_t terminating;   /* enum ws_termination: TerminateThread or TerminateProcess hit it */
+    DWORD terminate_code;   /* TerminateThread's exit code */
+    uint32_t in_dispatcher; /* set from ws_lock's start to ws_unlock's end (see objects/lock.c) */
+    pthread_mutex_t life;   /* robust, process-shared; locked by the thread for its whole life,
+                               so the kernel marks it FUTEX_OWNER_DIED when the thread dies */
 };
 
 /* ---- Given by the runtime: what lab code may call ----------------------------------- */

@@ -7,40 +7,72 @@
  */
 #include "internal.h"
 
+/* Each type's generic mapping (GENERIC_MAPPING in NT): what GENERIC_READ, GENERIC_WRITE,
+ * GENERIC_EXECUTE and GENERIC_ALL stand for, GENERIC_ALL being every right of the type. A new
+ * object type adds one row (a type without one grants nothing). The values: Microsoft's table
+ * for events, mutexes and semaphores, and what Wine grants for the others
+ * (docs/reference/windows-semantics.md, "Access rights"). */
+struct ws_generic_mapping {
+    uint32_t read, write, execute, all;
+};
+
+static const struct ws_generic_mapping generic_mappings[WS_TYPE_COUNT] = {
+    [WS_TYPE_EVENT] = {STANDARD_RIGHTS_READ | EVENT_QUERY_STATE,
+                       STANDARD_RIGHTS_WRITE | EVENT_MODIFY_STATE,
+                       STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, EVENT_ALL_ACCESS},
+    [WS_TYPE_MUTEX] = {STANDARD_RIGHTS_READ | MUTANT_QUERY_STATE, STANDARD_RIGHTS_WRITE,
+                       STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, MUTEX_ALL_ACCESS},
+    [WS_TYPE_SEMAPHORE] = {STANDARD_RIGHTS_READ | SEMAPHORE_QUERY_STATE,
+                           STANDARD_RIGHTS_WRITE | SEMAPHORE_MODIFY_STATE,
+                           STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, SEMAPHORE_ALL_ACCESS},
+    [WS_TYPE_THREAD] = {STANDARD_RIGHTS_READ | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
+                        STANDARD_RIGHTS_WRITE | THREAD_TERMINATE | THREAD_SUSPEND_RESUME |
+                            THREAD_ALERT | THREAD_SET_CONTEXT | THREAD_SET_INFORMATION |
+                            THREAD_SET_LIMITED_INFORMATION,
+                        STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION |
+                            THREAD_RESUME,
+                        THREAD_ALL_ACCESS},
+    [WS_TYPE_PROCESS] = {STANDARD_RIGHTS_READ | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION,
+                         STANDARD_RIGHTS_WRITE | PROCESS_CREATE_THREAD | PROCESS_VM_OPERATION |
+                             PROCESS_VM_WRITE | PROCESS_DUP_HANDLE | PROCESS_CREATE_PROCESS |
+                             PROCESS_SET_QUOTA | PROCESS_SET_INFORMATION | PROCESS_SUSPEND_RESUME,
+                         STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE | PROCESS_TERMINATE |
+                             PROCESS_QUERY_LIMITED_INFORMATION,
+                         PROCESS_ALL_ACCESS},
+    [WS_TYPE_MAPPING] = {STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ,
+                         STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE,
+                         STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS},
+    [WS_TYPE_TIMER] = {STANDARD_RIGHTS_READ | TIMER_QUERY_STATE,
+                       STANDARD_RIGHTS_WRITE | TIMER_MODIFY_STATE,
+                       STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, TIMER_ALL_ACCESS},
+};
+
 uint32_t ws_type_all_access(int type)
 {
-    switch (type) {
-    case WS_TYPE_EVENT:
-        return EVENT_ALL_ACCESS;
-    case WS_TYPE_MUTEX:
-        return MUTEX_ALL_ACCESS;
-    case WS_TYPE_SEMAPHORE:
-        return SEMAPHORE_ALL_ACCESS;
-    case WS_TYPE_THREAD:
-        return THREAD_ALL_ACCESS;
-    case WS_TYPE_PROCESS:
-        return PROCESS_ALL_ACCESS;
-    case WS_TYPE_MAPPING:
-        return SECTION_ALL_ACCESS;
-    case WS_TYPE_TIMER:
-        return TIMER_ALL_ACCESS; /* TIMER_QUERY_STATE | TIMER_MODIFY_STATE | SYNCHRONIZE | ... */
-    default:
-        return 0;
-    }
+    return type > WS_TYPE_FREE && type < WS_TYPE_COUNT ? generic_mappings[type].all : 0;
 }
 
-/* GENERIC_* rights become the type's specific rights; unknown bits are dropped. */
-static uint32_t map_access(int type, uint32_t access)
+/* GENERIC_* rights become the type's specific rights (its generic mapping); unknown bits are
+ * dropped. */
+uint32_t ws_map_access(int type, uint32_t access)
 {
-    uint32_t all = ws_type_all_access(type);
-    if (access & (GENERIC_ALL | GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE))
-        access |= all;
+    if (type <= WS_TYPE_FREE || type >= WS_TYPE_COUNT)
+        return 0;
+    const struct ws_generic_mapping *m = &generic_mappings[type];
+    if (access & GENERIC_READ)
+        access |= m->read;
+    if (access & GENERIC_WRITE)
+        access |= m->write;
+    if (access & GENERIC_EXECUTE)
+        access |= m->execute;
+    if (access & GENERIC_ALL)
+        access |= m->all;
     /* Microsoft: the full query right implies the limited one. */
     if (type == WS_TYPE_PROCESS && (access & PROCESS_QUERY_INFORMATION))
         access |= PROCESS_QUERY_LIMITED_INFORMATION;
     if (type == WS_TYPE_THREAD && (access & THREAD_QUERY_INFORMATION))
         access |= THREAD_QUERY_LIMITED_INFORMATION;
-    return access & all;
+    return access & m->all;
 }
 
 /* The first free entry of `table` at or above `from`, or `max`. */
@@ -67,7 +99,7 @@ HANDLE ws_handle_insert(uint32_t process, struct ws_object *obj, uint32_t access
         p->handle_free_hint = i + 1;
         table[i].object = obj->index + 1;
         table[i].generation = obj->generation;
-        table[i].access = map_access(obj->header.type, access);
+        table[i].access = ws_map_access(obj->header.type, access);
         table[i].flags = flags;
         ws_object_ref(obj);
         obj->handles++;

@@ -10,8 +10,11 @@
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
+#include "timeout.h"
 
 #define WS_LOCK_WAITERS 0x80000000u
 #define WS_LOCK_SPINS 200
@@ -89,19 +92,6 @@ static void lock_slow(uint32_t mine)
     }
 }
 
-void ws_lock(struct ws_thread *self)
-{
-    uint32_t mine = self->index + 1;
-    uint32_t expected = 0;
-    /* acq_rel, not just acquire: publishing the owner's earlier writes (its record)
-     * through the lock word lets a contender read the owner's life word safely. Free
-     * on x86, where every locked instruction is a full barrier. */
-    if (__atomic_compare_exchange_n(&ws_g.seg->lock, &expected, mine, false, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_RELAXED))
-        return;
-    lock_slow(mine);
-}
-
 /* Wakes are sent after the lock is released, so that a woken thread does not run
  * straight into the lock its waker still holds. All of them: one SetEvent can release
  * every waiter of the namespace, and waking hundreds under the lock makes each of them spin
@@ -112,6 +102,85 @@ void ws_lock(struct ws_thread *self)
 static _Thread_local uint32_t *inline_wakes[WS_INLINE_WAKES];
 static _Thread_local uint32_t **heap_wakes; /* NULL: the inline array is in use */
 static _Thread_local unsigned pending_count, heap_capacity;
+
+_Thread_local int ws_ending_self;
+_Thread_local volatile sig_atomic_t ws_terminate_pending;
+
+/* A thread marked terminating takes the lock only to learn it: it changes nothing and ends. */
+static void divert_if_terminating(struct ws_thread *self)
+{
+    if (__builtin_expect(__atomic_load_n(&self->terminating, __ATOMIC_RELAXED) != WS_TERM_NONE,
+                         0) &&
+        !ws_ending_self) {
+        ws_unlock();
+        ws_terminated_self(self);
+    }
+}
+
+void ws_lock(struct ws_thread *self)
+{
+    uint32_t mine = self->index + 1;
+    uint32_t expected = 0;
+    /* From here to ws_unlock's end, TerminateThread's signal waits (a field of the record, not
+     * a thread-local: no TLS lookup on the hot path of a shared library). */
+    __atomic_store_n(&self->in_dispatcher, 1, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    /* acq_rel, not just acquire: publishing the owner's earlier writes (its record)
+     * through the lock word lets a contender read the owner's life word safely. Free
+     * on x86, where every locked instruction is a full barrier. */
+    if (!__atomic_compare_exchange_n(&ws_g.seg->lock, &expected, mine, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_RELAXED))
+        lock_slow(mine);
+    divert_if_terminating(self);
+}
+
+/* At process exit: the lock may be held by a thread of this very process that will never
+ * release it (this thread itself, interrupted inside by a signal handler that called exit(), or
+ * a thread blocked behind us in exit()). Wait at most `ms` for it, then treat the owner as dead:
+ * take the lock over and repair, as after a crash. An owner in another process is waited for as
+ * usual (if it dies, its death is seen). */
+void ws_lock_at_exit(struct ws_thread *self, unsigned ms)
+{
+    uint32_t mine = self->index + 1;
+    uint32_t *word = &ws_g.seg->lock;
+    struct timespec deadline;
+    __atomic_store_n(&self->in_dispatcher, 1, __ATOMIC_RELAXED);
+    ws_deadline_after(&deadline, ms);
+    for (;;) {
+        uint32_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+        uint32_t expected = 0;
+        if (v == 0) {
+            if (__atomic_compare_exchange_n(word, &expected, mine | WS_LOCK_WAITERS, false,
+                                            __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+                return;
+            continue;
+        }
+        uint32_t owner = (v & ~WS_LOCK_WAITERS) - 1;
+        bool ours = owner < ws_config()->max_threads &&
+                    __atomic_load_n(&ws_thread_at(owner)->pid, __ATOMIC_RELAXED) == getpid();
+        if (!ours)
+            break;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (owner == self->index || now.tv_sec > deadline.tv_sec ||
+            (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
+            if (!__atomic_compare_exchange_n(word, &v, mine | WS_LOCK_WAITERS, false,
+                                             __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+                continue;
+            ws_g.seg->repairs++;
+            ws_repair_locked();
+            return;
+        }
+        struct timespec pause = {0, 1000000};
+        nanosleep(&pause, NULL);
+    }
+    ws_lock(self);
+}
+
+bool ws_lock_busy_here(const struct ws_thread *self)
+{
+    return __atomic_load_n(&self->in_dispatcher, __ATOMIC_RELAXED) != 0;
+}
 
 static bool grow_pending_wakes(void)
 {
@@ -129,8 +198,10 @@ static bool grow_pending_wakes(void)
 void ws_wake_after_unlock(uint32_t *word)
 {
     unsigned capacity = heap_wakes ? heap_capacity : WS_INLINE_WAKES;
-    if (pending_count == capacity && !grow_pending_wakes()) {
-        ws_futex_wake(word, 1); /* out of memory: wake now, which is only slower */
+    if (pending_count == capacity && (ws_ending_self || !grow_pending_wakes())) {
+        /* Out of memory, or a thread ending itself from a signal handler (no malloc there):
+         * wake now, which is only slower. */
+        ws_futex_wake(word, 1);
         return;
     }
     (heap_wakes ? heap_wakes : inline_wakes)[pending_count++] = word;
@@ -139,17 +210,27 @@ void ws_wake_after_unlock(uint32_t *word)
 void ws_unlock(void)
 {
     uint32_t v = __atomic_exchange_n(&ws_g.seg->lock, 0, __ATOMIC_RELEASE);
+    uint32_t owner = (v & ~WS_LOCK_WAITERS) - 1; /* the caller */
     if (v & WS_LOCK_WAITERS)
         ws_futex_wake(&ws_g.seg->lock, 1);
     /* A woken thread may have ended and its record been reused by now: a stray wake
      * is harmless, every sleeper checks why it woke. */
-    uint32_t **wakes = heap_wakes ? heap_wakes : inline_wakes;
+    uint32_t **heap = heap_wakes;
+    uint32_t **wakes = heap ? heap : inline_wakes;
     for (unsigned i = 0; i < pending_count; i++)
         ws_futex_wake(wakes[i], 1);
     pending_count = 0;
-    if (heap_wakes) {
-        free(heap_wakes);
-        heap_wakes = NULL;
+    heap_wakes = NULL;
+    if (heap)
+        free(heap);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (owner < ws_config()->max_threads)
+        __atomic_store_n(&ws_thread_at(owner)->in_dispatcher, 0, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (__builtin_expect(ws_terminate_pending, 0) && !ws_ending_self) {
+        /* TerminateThread's signal came while we held the lock: now is the safe point. */
+        ws_terminate_pending = 0;
+        ws_terminated_self(NULL);
     }
 }
 

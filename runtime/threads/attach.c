@@ -6,8 +6,11 @@
  * a new process holding copies of its parent's handles. Ends are announced when we
  * get the chance (thread exit, exit()); kill -9 is found by the others (the reaper).
  */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -26,8 +29,17 @@ static void before_fork(void);
 static void after_fork_parent(void);
 static void after_fork_child(void);
 
+static void on_terminate_signal(int sig);
+static _Thread_local int in_exit_hook;
+
 static void install_hooks(void)
 {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_terminate_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(WS_SIG_TERMINATE, &sa, NULL);
     pthread_key_create(&exit_key, on_thread_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     on_exit(on_process_exit, NULL);
@@ -87,6 +99,18 @@ struct ws_thread *ws_self(void)
     return t ? t : ws_self_slow();
 }
 
+/* The calling thread ends: as on Windows, a process whose last thread ends has that thread's
+ * exit code (the exit hook uses it when glibc ends the process after its last thread). */
+static void end_self_locked(struct ws_thread *t, DWORD exit_code)
+{
+    ws_thread_end_locked(t, exit_code);
+    struct ws_process *p = ws_process_at(t->process);
+    if (t->process == ws_g.process && p->state == WS_REC_ALIVE && p->live_threads == 0) {
+        p->last_thread_code = exit_code;
+        p->last_thread_code_set = 1;
+    }
+}
+
 void ws_thread_exit_self(DWORD exit_code)
 {
     struct ws_thread *t = tls_self;
@@ -95,7 +119,7 @@ void ws_thread_exit_self(DWORD exit_code)
     pthread_setspecific(exit_key, NULL);
     tls_self = NULL;
     ws_lock(t);
-    ws_thread_end_locked(t, exit_code);
+    end_self_locked(t, exit_code);
     ws_unlock();
     /* Unlocking the life lock takes it off this thread's robust list; then the record
      * can be reused. */
@@ -110,16 +134,76 @@ static void on_thread_exit(void *arg)
     ws_thread_exit_self(0); /* pthread_exit or a pthread's return: no Win32 code */
 }
 
+/* TerminateThread's signal (WS_SIG_TERMINATE). The thread was marked under the lock; it ends
+ * here unless it is between ws_lock and the end of ws_unlock (holding or waiting for the lock,
+ * sending its wakes, freeing their list), in which case ws_unlock ends it as it leaves: a thread
+ * never dies holding the dispatcher lock or inside the runtime's own malloc/free. */
+static void on_terminate_signal(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    struct ws_thread *t = tls_self;
+    if (t && !ws_ending_self && !in_exit_hook &&
+        __atomic_load_n(&t->terminating, __ATOMIC_ACQUIRE) == WS_TERM_THREAD) {
+        if (ws_lock_busy_here(t))
+            ws_terminate_pending = 1;
+        else
+            ws_terminated_self(t);
+    }
+    errno = saved;
+}
+
+_Noreturn void ws_terminated_self(struct ws_thread *self)
+{
+    if (!self)
+        self = tls_self;
+    if (!self)
+        pthread_exit(NULL);
+    if (__atomic_load_n(&self->terminating, __ATOMIC_ACQUIRE) == WS_TERM_PROCESS) {
+        /* TerminateProcess's SIGKILL may still be on its way: do not wait for it. */
+        kill(getpid(), SIGKILL);
+        for (;;)
+            pause();
+    }
+    /* TerminateThread: end in the model with its code, then stop the Linux thread. As on
+     * Windows, nothing of the thread's own runs any more, but pthread_exit runs its pthread
+     * cleanup handlers and thread-specific-data destructors (winsync's own is cleared). */
+    ws_ending_self = 1;
+    pthread_setspecific(exit_key, NULL);
+    tls_self = NULL;
+    ws_lock(self);
+    end_self_locked(self, self->terminate_code);
+    ws_unlock();
+    pthread_mutex_unlock(&self->life);
+    ws_futex_wake(ws_thread_life_word(self), INT32_MAX);
+    ws_thread_record_free(self);
+    pthread_exit(NULL);
+}
+
 static void on_process_exit(int status, void *arg)
 {
     (void)arg;
     struct ws_thread *t = tls_self;
-    if (!t || ws_g.process == WS_NONE || ws_g.pid != getpid())
+    if (ws_g.process == WS_NONE || ws_g.pid != getpid())
         return;
-    ws_lock(t);
+    in_exit_hook = 1;
+    /* The last thread's end (glibc calls exit(0) when it returns or calls pthread_exit) runs
+     * this on a thread that has left winsync already: it borrows a record for the lock. */
+    struct ws_thread *borrowed = NULL;
+    if (!t) {
+        borrowed = ws_thread_claim();
+        if (!borrowed)
+            return;
+        t = borrowed;
+    }
+    ws_ending_self = 1; /* even if terminating: the process ends here in any case */
+    ws_lock_at_exit(t, 200);
     struct ws_process *p = ws_process_at(ws_g.process);
     if (!p->exit_code_set) {
-        p->exit_code = (DWORD)status;
+        DWORD code = (DWORD)status;
+        if (borrowed && status == 0 && p->live_threads == 0 && p->last_thread_code_set)
+            code = p->last_thread_code; /* ended with its last thread, with that one's code */
+        p->exit_code = code;
         p->exit_code_set = 1;
     }
     ws_process_end_locked(p, p->exit_code);
@@ -129,6 +213,10 @@ static void on_process_exit(int status, void *arg)
     ws_g.max_handles = 0;
     ws_g.broken = 1;
     ws_unlock();
+    if (borrowed) {
+        pthread_mutex_unlock(&borrowed->life);
+        ws_thread_record_free(borrowed);
+    }
     tls_self = NULL;
 }
 

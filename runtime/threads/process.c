@@ -140,7 +140,17 @@ bool ws_pid_gone(pid_t pid)
     fclose(f);
     buf[n] = '\0';
     const char *state = strrchr(buf, ')'); /* the name may contain anything */
-    return state && (state[2] == 'Z' || state[2] == 'X');
+    if (!state || (state[2] != 'Z' && state[2] != 'X'))
+        return false;
+    /* The leader is a zombie once its main thread ends (pthread_exit, ExitThread), but the
+     * process lives while other threads run: num_threads, the 20th field, counts them. */
+    const char *field = state + 2; /* field 3, the state */
+    for (int i = 3; i < 20 && field; i++) {
+        field = strchr(field, ' ');
+        if (field)
+            field++;
+    }
+    return !field || atol(field) <= 1;
 }
 
 /* A process whose registered threads have all ended may still run threads that never

@@ -56,6 +56,9 @@ struct ws_thread *ws_thread_claim(void)
         t->object = WS_NONE;
         t->watch_count = 0;
         t->timer_apcs = 0;
+        t->terminating = WS_TERM_NONE;
+        t->terminate_code = 0;
+        t->in_dispatcher = 0;
         pthread_mutexattr_t attr;
         pthread_mutexattr_init(&attr);
         pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
@@ -93,7 +96,10 @@ bool ws_thread_register_locked(struct ws_thread *t, uint32_t process)
     obj->u.thread.tid = t->tid;
     t->object = obj->index;
     t->process = process;
+    if (p->terminating)
+        t->terminating = WS_TERM_PROCESS; /* joined a process TerminateProcess is ending */
     p->live_threads++;
+    p->last_thread_code_set = 0; /* it is not the last any more */
     __atomic_store_n(&t->state, WS_REC_ALIVE, __ATOMIC_RELEASE);
     return true;
 }
@@ -134,6 +140,20 @@ void ws_thread_end_locked(struct ws_thread *t, DWORD exit_code)
         p->live_threads--;
 }
 
+void ws_thread_mark_terminating(struct ws_thread *t, uint32_t how, DWORD code)
+{
+    if (t->terminating != WS_TERM_NONE)
+        return;
+    t->terminating = how;
+    t->terminate_code = code;
+    /* As in NT, termination takes the thread off its wait: it satisfies none from now on, so
+     * a signal sent after TerminateProcess/TerminateThread returns goes to someone else. */
+    if (t->wait.blocked) {
+        ws_wait_unlink_all(t);
+        t->wait.blocked = false;
+    }
+}
+
 /* A dead thread's record can be reused: nobody else will touch it. */
 static void release_record(struct ws_thread *t)
 {
@@ -168,7 +188,10 @@ void ws_reap_threads_locked(void)
                 break;
             if (state == WS_REC_ALIVE) {
                 struct ws_process *p = ws_process_at(t->process);
-                ws_thread_end_locked(t, p->exit_code_set ? p->exit_code : WS_EXIT_CODE_KILLED);
+                DWORD code = t->terminating == WS_TERM_THREAD ? t->terminate_code
+                             : p->exit_code_set               ? p->exit_code
+                                                              : WS_EXIT_CODE_KILLED;
+                ws_thread_end_locked(t, code);
             }
             release_record(t);
             break;

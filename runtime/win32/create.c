@@ -101,10 +101,15 @@ HANDLE ws_open_object(int type, const char *name, uint32_t access, BOOL inherit)
     ws_reap_locked();
     struct ws_object *obj = *name ? ws_object_find(name) : NULL;
     HANDLE h = NULL;
-    if (!obj)
+    if (!obj) {
         ws_set_error(ERROR_FILE_NOT_FOUND);
-    else
+    } else if (access == 0 && obj->header.type == type) {
+        /* The access check grants nothing when nothing is asked (Wine opens a handle with no
+         * rights). */
+        ws_set_error(ERROR_ACCESS_DENIED);
+    } else {
         h = open_existing(obj, type, access, inherit ? HANDLE_FLAG_INHERIT : 0);
+    }
     ws_unlock();
     return h;
 }

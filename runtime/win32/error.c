@@ -45,7 +45,7 @@ DWORD ws_name_from_a(const char *in, char *out)
     if (!in)
         return ERROR_SUCCESS;
     size_t n = strlen(in);
-    if (n >= MAX_PATH) /* MAX_PATH counts the terminating NUL */
+    if (n >= MAX_PATH) /* kernel32 converts A names in a MAX_PATH buffer, NUL included */
         return ERROR_FILENAME_EXCED_RANGE;
     memcpy(out, in, n + 1);
     return normalize(out);
@@ -56,11 +56,18 @@ DWORD ws_name_from_w(const wchar_t *in, char *out)
     out[0] = '\0';
     if (!in)
         return ERROR_SUCCESS;
-    if (wcslen(in) >= MAX_PATH)
+    /* Windows takes W names up to 32,767 characters (a UNICODE_STRING). winsync keeps names in
+     * fixed slots of WS_NAME_BYTES: a W name is accepted while its UTF-8 form fits, which is at
+     * least MAX_PATH - 1 characters of any kind and up to WS_NAME_BYTES - 1 ASCII ones. */
+    size_t len = wcslen(in);
+    if (len >= WS_NAME_BYTES)
         return ERROR_FILENAME_EXCED_RANGE;
-    size_t n = ws_utf8_encode(in, wcslen(in), out);
+    size_t n = ws_utf8_encode(in, len, NULL);
     if (n == (size_t)-1)
         return ERROR_INVALID_NAME;
+    if (n >= WS_NAME_BYTES)
+        return ERROR_FILENAME_EXCED_RANGE;
+    ws_utf8_encode(in, len, out);
     out[n] = '\0';
     return normalize(out);
 }

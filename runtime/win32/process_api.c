@@ -87,9 +87,21 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
         ws_unlock();
         _exit((int)code);
     }
+    /* Take its threads off their waits now, as NT does: SIGKILL lands later, and a signal sent
+     * after we return must not be consumed by a thread that is about to die. A marked thread
+     * that runs on changes nothing (ws_lock sends it to its end); threads that register later
+     * are marked too. */
+    p->terminating = 1;
+    uint32_t high = ws_g.seg->thread_high;
+    for (uint32_t i = 0; i < high; i++) {
+        struct ws_thread *t = ws_thread_at(i);
+        /* ALIVE only: a record changes from ALIVE only under the lock we hold. */
+        if (ws_thread_state(t) == WS_REC_ALIVE && t->process == p->index)
+            ws_thread_mark_terminating(t, WS_TERM_PROCESS, code);
+    }
     ws_unlock();
     if (pid > 0)
-        kill(pid, SIGKILL); /* its death is noticed like any other kill -9 */
+        kill(pid, SIGKILL); /* its death is then noticed like any other kill -9 */
     return TRUE;
 }
 

@@ -114,8 +114,49 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack_size,
 
 VOID WINAPI ExitThread(DWORD code)
 {
+    /* Registered first, if this is the thread's first call: a CreateProcess child's main
+     * thread claims its thread object, which must get the code. */
+    ws_self();
     ws_thread_exit_self(code);
     pthread_exit(NULL);
+}
+
+BOOL WINAPI TerminateThread(HANDLE h, DWORD code)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return FALSE;
+    ws_lock(self);
+    ws_reap_locked(); /* a thread that died must not be "terminated" through a reused tid */
+    struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_THREAD, THREAD_TERMINATE);
+    if (!obj) {
+        ws_unlock();
+        return FALSE;
+    }
+    if (obj->header.signal_state > 0) {
+        ws_unlock();
+        ws_set_error(ERROR_ACCESS_DENIED); /* it has already ended */
+        return FALSE;
+    }
+    if (obj->u.thread.slot == WS_NONE) {
+        /* A CreateProcess child's main thread before its first winsync call: it has no
+         * record to mark, and no handler for the signal yet. */
+        ws_unlock();
+        ws_set_error(ERROR_NOT_SUPPORTED);
+        return FALSE;
+    }
+    struct ws_thread *t = ws_thread_at(obj->u.thread.slot);
+    /* Off its waits at once, and from now on it changes nothing (ws_lock diverts it). */
+    ws_thread_mark_terminating(t, WS_TERM_THREAD, code);
+    pid_t pid = t->pid;
+    pid_t tid = (pid_t)t->tid;
+    ws_unlock();
+    if (t == self)
+        ws_terminated_self(self);
+    /* The target ends itself in its signal handler (attach.c), after leaving the lock if it
+     * is inside: its mutexes are abandoned and its object signalled there. */
+    syscall(SYS_tgkill, pid, tid, WS_SIG_TERMINATE);
+    return TRUE;
 }
 
 static DWORD thread_exit_code(const struct ws_object *obj)

@@ -287,9 +287,201 @@ static void handle_information(void)
     CloseHandle(i);
 }
 
+/* Generic rights stand for each type's own rights (its generic mapping), not for all of them. */
+static void generic_rights_map_per_type(void)
+{
+    char name[64];
+    HANDLE e = CreateEventA(NULL, TRUE, TRUE, cf_name(name, sizeof name, "gev"));
+    HANDLE h = OpenEventA(GENERIC_READ, FALSE, name);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("event_read_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("event_read_wait_err", ERROR_ACCESS_DENIED);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("event_read_set", FALSE, SetEvent(h));
+    CHECK_ERR("event_read_set_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenEventA(GENERIC_WRITE, FALSE, name);
+    CHECK_EQ("event_write_set", TRUE, SetEvent(h));
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("event_write_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("event_write_wait_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenEventA(GENERIC_EXECUTE, FALSE, name);
+    CHECK_EQ("event_execute_wait", WAIT_OBJECT_0, WaitForSingleObject(h, 0));
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("event_execute_reset", FALSE, ResetEvent(h));
+    CHECK_ERR("event_execute_reset_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenEventA(GENERIC_ALL, FALSE, name);
+    CHECK_EQ("event_all_reset", TRUE, ResetEvent(h));
+    CHECK_EQ("event_all_wait", WAIT_TIMEOUT, WaitForSingleObject(h, 0));
+    CloseHandle(h);
+    CloseHandle(e);
+
+    HANDLE m = CreateMutexA(NULL, FALSE, cf_name(name, sizeof name, "gmx"));
+    h = OpenMutexA(GENERIC_READ, FALSE, name);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("mutex_read_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("mutex_read_wait_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenMutexA(GENERIC_WRITE, FALSE, name);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("mutex_write_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("mutex_write_wait_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenMutexA(GENERIC_EXECUTE, FALSE, name);
+    CHECK_EQ("mutex_execute_wait", WAIT_OBJECT_0, WaitForSingleObject(h, 0));
+    CHECK_EQ("mutex_execute_release", TRUE, ReleaseMutex(h));
+    CloseHandle(h);
+    CloseHandle(m);
+
+    HANDLE s = CreateSemaphoreA(NULL, 1, 5, cf_name(name, sizeof name, "gsm"));
+    h = OpenSemaphoreA(GENERIC_READ, FALSE, name);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("semaphore_read_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("semaphore_read_wait_err", ERROR_ACCESS_DENIED);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("semaphore_read_release", FALSE, ReleaseSemaphore(h, 1, NULL));
+    CHECK_ERR("semaphore_read_release_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenSemaphoreA(GENERIC_WRITE, FALSE, name);
+    CHECK_EQ("semaphore_write_release", TRUE, ReleaseSemaphore(h, 1, NULL));
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("semaphore_write_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("semaphore_write_wait_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenSemaphoreA(GENERIC_EXECUTE, FALSE, name);
+    CHECK_EQ("semaphore_execute_wait", WAIT_OBJECT_0, WaitForSingleObject(h, 0));
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("semaphore_execute_release", FALSE, ReleaseSemaphore(h, 1, NULL));
+    CHECK_ERR("semaphore_execute_release_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    CloseHandle(s);
+
+    HANDLE f = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                  cf_name(name, sizeof name, "gfm"));
+    h = OpenFileMappingA(GENERIC_READ, FALSE, name);
+    void *view = MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0);
+    CHECK_TRUE("mapping_read_view", view != NULL);
+    if (view)
+        UnmapViewOfFile(view);
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("mapping_read_write_view", MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0) == NULL);
+    CHECK_ERR("mapping_read_write_view_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenFileMappingA(GENERIC_EXECUTE, FALSE, name);
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("mapping_execute_read_view", MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0) == NULL);
+    CHECK_ERR("mapping_execute_read_view_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    CloseHandle(f);
+
+    DWORD code;
+    h = OpenProcess(GENERIC_READ, FALSE, GetCurrentProcessId());
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("process_read_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("process_read_wait_err", ERROR_ACCESS_DENIED);
+    CHECK_EQ("process_read_query", TRUE, GetExitCodeProcess(h, &code));
+    CloseHandle(h);
+    h = OpenProcess(GENERIC_WRITE, FALSE, GetCurrentProcessId());
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("process_write_query", FALSE, GetExitCodeProcess(h, &code));
+    CHECK_ERR("process_write_query_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenProcess(GENERIC_EXECUTE, FALSE, GetCurrentProcessId());
+    CHECK_EQ("process_execute_wait", WAIT_TIMEOUT, WaitForSingleObject(h, 0));
+    CHECK_EQ("process_execute_query", TRUE, GetExitCodeProcess(h, &code));
+    CloseHandle(h);
+
+    h = OpenThread(GENERIC_READ, FALSE, GetCurrentThreadId());
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("thread_read_wait", WAIT_FAILED, WaitForSingleObject(h, 0));
+    CHECK_ERR("thread_read_wait_err", ERROR_ACCESS_DENIED);
+    CHECK_EQ("thread_read_query", TRUE, GetExitCodeThread(h, &code));
+    CloseHandle(h);
+    h = OpenThread(GENERIC_WRITE, FALSE, GetCurrentThreadId());
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("thread_write_query", FALSE, GetExitCodeThread(h, &code));
+    CHECK_ERR("thread_write_query_err", ERROR_ACCESS_DENIED);
+    CloseHandle(h);
+    h = OpenThread(GENERIC_EXECUTE, FALSE, GetCurrentThreadId());
+    CHECK_EQ("thread_execute_wait", WAIT_TIMEOUT, WaitForSingleObject(h, 0));
+    CHECK_EQ("thread_execute_query", TRUE, GetExitCodeThread(h, &code));
+    CloseHandle(h);
+}
+
+/* Open* with no access at all: the access check grants nothing, so Windows refuses. */
+static void open_with_no_access_is_denied(void)
+{
+    char name[64];
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, cf_name(name, sizeof name, "z"));
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("event", OpenEventA(0, FALSE, name) == NULL);
+    CHECK_ERR("event_err", ERROR_ACCESS_DENIED);
+    CloseHandle(e);
+    HANDLE m = CreateMutexA(NULL, FALSE, cf_name(name, sizeof name, "z"));
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("mutex", OpenMutexA(0, FALSE, name) == NULL);
+    CHECK_ERR("mutex_err", ERROR_ACCESS_DENIED);
+    CloseHandle(m);
+    HANDLE s = CreateSemaphoreA(NULL, 0, 1, cf_name(name, sizeof name, "z"));
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("semaphore", OpenSemaphoreA(0, FALSE, name) == NULL);
+    CHECK_ERR("semaphore_err", ERROR_ACCESS_DENIED);
+    CloseHandle(s);
+    HANDLE f = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                  cf_name(name, sizeof name, "z"));
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("mapping", OpenFileMappingA(0, FALSE, name) == NULL);
+    CHECK_ERR("mapping_err", ERROR_ACCESS_DENIED);
+    CloseHandle(f);
+    /* A missing name is still ERROR_FILE_NOT_FOUND. */
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("missing", OpenEventA(0, FALSE, cf_name(name, sizeof name, "none")) == NULL);
+    CHECK_ERR("missing_err", ERROR_FILE_NOT_FOUND);
+}
+
+/* An A name has at most MAX_PATH - 1 characters (kernel32 converts it in a MAX_PATH buffer);
+ * a W name may be longer. */
+static void name_lengths(void)
+{
+    static char a[1100];
+    static WCHAR w[1100];
+    char tag[64];
+    cf_name(tag, sizeof tag, "len");
+    size_t t = strlen(tag);
+    memset(a, 'n', sizeof a);
+    memcpy(a, tag, t);
+    a[MAX_PATH - 1] = '\0';
+    SetLastError(CF_SENTINEL);
+    HANDLE h = CreateEventA(NULL, TRUE, FALSE, a);
+    CHECK_TRUE("a_259", h != NULL);
+    CHECK_ERR("a_259_err", 0);
+    CloseHandle(h);
+    a[MAX_PATH - 1] = 'n';
+    a[MAX_PATH] = '\0';
+    SetLastError(CF_SENTINEL);
+    CHECK_TRUE("a_260", CreateEventA(NULL, TRUE, FALSE, a) == NULL);
+    CHECK_ERR("a_260_err", ERROR_FILENAME_EXCED_RANGE);
+    a[MAX_PATH] = 'n';
+    for (size_t i = 0; i < 964; i++)
+        w[i] = (WCHAR)(unsigned char)a[i];
+    w[964] = 0;
+    SetLastError(CF_SENTINEL);
+    h = CreateEventW(NULL, TRUE, FALSE, w);
+    CHECK_TRUE("w_964", h != NULL);
+    CHECK_ERR("w_964_err", 0);
+    HANDLE o = OpenEventW(SYNCHRONIZE, FALSE, w);
+    CHECK_TRUE("w_964_open", o != NULL);
+    CloseHandle(o);
+    CloseHandle(h);
+}
+
 CF_MAIN("names_handles", NULL, CF_TEST(create_new_and_existing),
         CF_TEST(existing_semaphore_keeps_its_count), CF_TEST(open_by_name),
         CF_TEST(wide_and_ansi_names_meet), CF_TEST(names_are_case_sensitive),
         CF_TEST(names_of_another_type), CF_TEST(name_freed_with_last_handle),
         CF_TEST(local_and_global_prefixes), CF_TEST(closed_and_wrong_type_handles),
-        CF_TEST(duplicate_handle), CF_TEST(handle_information))
+        CF_TEST(duplicate_handle), CF_TEST(handle_information),
+        CF_TEST(generic_rights_map_per_type), CF_TEST(open_with_no_access_is_denied),
+        CF_TEST(name_lengths))

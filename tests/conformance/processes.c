@@ -3,7 +3,16 @@
 #include "conformance.h"
 
 /* Child modes: "exit N", "exitprocess N", "set HANDLE_HEX", "setname NAME",
- * "block READY_NAME NEVER_NAME", "own MUTEX_NAME". */
+ * "block READY_NAME NEVER_NAME", "own MUTEX_NAME", "waitkind e|s|m NAME READY_NAME" (wait for
+ * ever on an event, semaphore or mutex), "exitthread N" (ExitThread on the only thread),
+ * "exitthreadthen N M" (a second thread returns M after the main thread's ExitThread(N)). */
+static DWORD WINAPI return_after_main(LPVOID arg)
+{
+    HANDLE *p = arg;
+    WaitForSingleObject(p[0], INFINITE);
+    return (DWORD)(uintptr_t)p[1];
+}
+
 static int child_main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[0], "exit") == 0)
@@ -26,6 +35,29 @@ static int child_main(int argc, char **argv)
         SetEvent(ready);
         WaitForSingleObject(never, 3 * CF_LONG_MS);
         return 3;
+    }
+    if (argc == 4 && strcmp(argv[0], "waitkind") == 0) {
+        HANDLE h = argv[1][0] == 'e'   ? OpenEventA(SYNCHRONIZE, FALSE, argv[2])
+                   : argv[1][0] == 's' ? OpenSemaphoreA(SYNCHRONIZE, FALSE, argv[2])
+                                       : OpenMutexA(SYNCHRONIZE, FALSE, argv[2]);
+        HANDLE ready = OpenEventA(EVENT_MODIFY_STATE, FALSE, argv[3]);
+        if (!h || !ready)
+            return 1;
+        SetEvent(ready);
+        WaitForSingleObject(h, INFINITE);
+        return 4;
+    }
+    if (argc == 2 && strcmp(argv[0], "exitthread") == 0)
+        ExitThread((DWORD)atoi(argv[1]));
+    if (argc == 3 && strcmp(argv[0], "exitthreadthen") == 0) {
+        static HANDLE args[2];
+        if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &args[0],
+                             0, FALSE, DUPLICATE_SAME_ACCESS))
+            return 1;
+        args[1] = (HANDLE)(uintptr_t)atoi(argv[2]);
+        if (!CreateThread(NULL, 0, return_after_main, args, 0, NULL))
+            return 1;
+        ExitThread((DWORD)atoi(argv[1]));
     }
     if (argc == 2 && strcmp(argv[0], "own") == 0) {
         HANDLE m = OpenMutexA(MUTEX_ALL_ACCESS, FALSE, argv[1]);
@@ -157,7 +189,123 @@ static void terminate_twice_and_invalid(void)
     CloseHandle(pi.hThread);
 }
 
+/* A child blocks on an object; TerminateProcess, then a signal: the signal must still be there
+ * (termination took the child off its wait). One object of each consuming kind. */
+static void terminate_takes_the_child_off_its_wait(void)
+{
+    static const char kinds[] = "esm";
+    for (int k = 0; k < 3; k++) {
+        char name[64], ready_name[64], args[200], check[64];
+        HANDLE ready =
+            CreateEventA(NULL, TRUE, FALSE, cf_name(ready_name, sizeof ready_name, "rd"));
+        cf_name(name, sizeof name, "obj");
+        HANDLE h = kinds[k] == 'e'   ? CreateEventA(NULL, FALSE, FALSE, name)
+                   : kinds[k] == 's' ? CreateSemaphoreA(NULL, 0, 1, name)
+                                     : CreateMutexA(NULL, TRUE, name);
+        snprintf(args, sizeof args, "waitkind %c %s %s", kinds[k], name, ready_name);
+        PROCESS_INFORMATION pi;
+        snprintf(check, sizeof check, "%c_created", kinds[k]);
+        CHECK_EQ(check, TRUE, cf_spawn_child(args, FALSE, &pi));
+        snprintf(check, sizeof check, "%c_child_ready", kinds[k]);
+        CHECK_EQ(check, WAIT_OBJECT_0, WaitForSingleObject(ready, CF_LONG_MS));
+        snprintf(check, sizeof check, "%c_terminate", kinds[k]);
+        CHECK_EQ(check, TRUE, TerminateProcess(pi.hProcess, 1));
+        BOOL signalled = kinds[k] == 'e'   ? SetEvent(h)
+                         : kinds[k] == 's' ? ReleaseSemaphore(h, 1, NULL)
+                                           : ReleaseMutex(h);
+        snprintf(check, sizeof check, "%c_signal", kinds[k]);
+        CHECK_EQ(check, TRUE, signalled);
+        snprintf(check, sizeof check, "%c_signal_kept", kinds[k]);
+        CHECK_EQ(check, WAIT_OBJECT_0, WaitForSingleObject(h, 0));
+        snprintf(check, sizeof check, "%c_child_ended", kinds[k]);
+        CHECK_EQ(check, WAIT_OBJECT_0, WaitForSingleObject(pi.hProcess, CF_LONG_MS));
+        DWORD code = 0;
+        GetExitCodeProcess(pi.hProcess, &code);
+        snprintf(check, sizeof check, "%c_code", kinds[k]);
+        CHECK_EQ(check, 1, code);
+        if (kinds[k] == 'm')
+            ReleaseMutex(h);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+        CloseHandle(h);
+        CloseHandle(ready);
+    }
+}
+
+/* ExitThread on the main thread: the process ends with its last thread, with that thread's
+ * code. */
+static void exit_thread_on_the_main_thread(void)
+{
+    PROCESS_INFORMATION pi;
+    DWORD code = 0;
+    CHECK_EQ("only_created", TRUE, cf_spawn_child("exitthread 316", FALSE, &pi));
+    CHECK_EQ("only_ended", WAIT_OBJECT_0, WaitForSingleObject(pi.hProcess, CF_LONG_MS));
+    GetExitCodeProcess(pi.hProcess, &code);
+    CHECK_EQ("only_process_code", 316, code);
+    CHECK_EQ("only_thread_signalled", WAIT_OBJECT_0, WaitForSingleObject(pi.hThread, CF_LONG_MS));
+    code = 0;
+    GetExitCodeThread(pi.hThread, &code);
+    CHECK_EQ("only_thread_code", 316, code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+
+    CHECK_EQ("two_created", TRUE, cf_spawn_child("exitthreadthen 316 5", FALSE, &pi));
+    CHECK_EQ("two_ended", WAIT_OBJECT_0, WaitForSingleObject(pi.hProcess, CF_LONG_MS));
+    GetExitCodeProcess(pi.hProcess, &code);
+    CHECK_EQ("two_process_code", 5, code);
+    code = 0;
+    GetExitCodeThread(pi.hThread, &code);
+    CHECK_EQ("two_main_thread_code", 316, code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+}
+
+struct victim {
+    HANDLE mutex, gate, ready;
+};
+
+static DWORD WINAPI own_then_wait(LPVOID arg)
+{
+    struct victim *v = arg;
+    WaitForSingleObject(v->mutex, INFINITE);
+    SetEvent(v->ready);
+    WaitForSingleObject(v->gate, INFINITE);
+    return 1;
+}
+
+/* TerminateThread: the thread ends with the code, its object is signalled, its mutex abandoned,
+ * and a signal sent after the call is not consumed by it. */
+static void terminate_thread(void)
+{
+    struct victim v = {CreateMutexA(NULL, FALSE, NULL), CreateEventA(NULL, FALSE, FALSE, NULL),
+                       CreateEventA(NULL, TRUE, FALSE, NULL)};
+    HANDLE t = CreateThread(NULL, 0, own_then_wait, &v, 0, NULL);
+    CHECK_EQ("ready", WAIT_OBJECT_0, WaitForSingleObject(v.ready, CF_LONG_MS));
+    CHECK_EQ("terminate", TRUE, TerminateThread(t, 77));
+    CHECK_EQ("set", TRUE, SetEvent(v.gate));
+    CHECK_EQ("signal_kept", WAIT_OBJECT_0, WaitForSingleObject(v.gate, 0));
+    CHECK_EQ("thread_signalled", WAIT_OBJECT_0, WaitForSingleObject(t, CF_LONG_MS));
+    DWORD code = 0;
+    CHECK_EQ("get_code", TRUE, GetExitCodeThread(t, &code));
+    CHECK_EQ("code", 77, code);
+    CHECK_EQ("mutex_abandoned", WAIT_ABANDONED, WaitForSingleObject(v.mutex, CF_LONG_MS));
+    ReleaseMutex(v.mutex);
+    HANDLE weak;
+    DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &weak,
+                    SYNCHRONIZE, FALSE, 0);
+    SetLastError(CF_SENTINEL);
+    CHECK_EQ("no_right", FALSE, TerminateThread(weak, 1));
+    CHECK_ERR("no_right_err", ERROR_ACCESS_DENIED);
+    CloseHandle(weak);
+    CloseHandle(t);
+    CloseHandle(v.mutex);
+    CloseHandle(v.gate);
+    CloseHandle(v.ready);
+}
+
 CF_MAIN("processes", child_main, CF_TEST(exit_code_from_main), CF_TEST(exit_code_from_exit_process),
         CF_TEST(still_active_then_terminated), CF_TEST(inheritable_handle_is_inherited),
         CF_TEST(inheritance_needs_both_flags), CF_TEST(named_objects_are_shared),
-        CF_TEST(mutex_abandoned_by_process_exit), CF_TEST(terminate_twice_and_invalid))
+        CF_TEST(mutex_abandoned_by_process_exit), CF_TEST(terminate_twice_and_invalid),
+        CF_TEST(terminate_takes_the_child_off_its_wait), CF_TEST(exit_thread_on_the_main_thread),
+        CF_TEST(terminate_thread))

@@ -183,3 +183,60 @@ Test(handles, operations_on_the_wrong_type_fail_invalid_handle_and_change_nothin
     cr_assert(ReleaseMutex(m), "the mutex lost its owner");
     cr_assert_eq(WaitForSingleObject(s, 0), WAIT_TIMEOUT);
 }
+
+/* Issue 12, bug 3: a generic right stands for the type's own rights, not for every right. */
+Test(handles, generic_rights_grant_only_what_the_type_maps_them_to)
+{
+    HANDLE self = GetCurrentProcess();
+    HANDLE e = CreateEventA(NULL, TRUE, TRUE, NULL), s = CreateSemaphoreA(NULL, 1, 9, NULL);
+    HANDLE m = CreateMutexA(NULL, FALSE, NULL), d;
+    cr_assert(DuplicateHandle(self, e, self, &d, GENERIC_READ, FALSE, 0));
+    SetLastError(0);
+    cr_assert_eq(WaitForSingleObject(d, 0), WAIT_FAILED);
+    assert_last_error(ERROR_ACCESS_DENIED);
+    cr_assert_not(SetEvent(d));
+    assert_last_error(ERROR_ACCESS_DENIED);
+    cr_assert(DuplicateHandle(self, e, self, &d, GENERIC_WRITE, FALSE, 0));
+    cr_assert(ResetEvent(d));
+    cr_assert(DuplicateHandle(self, e, self, &d, GENERIC_EXECUTE, FALSE, 0));
+    cr_assert_eq(WaitForSingleObject(d, 0), WAIT_TIMEOUT);
+    cr_assert_not(SetEvent(d));
+    cr_assert(DuplicateHandle(self, s, self, &d, GENERIC_READ | GENERIC_WRITE, FALSE, 0));
+    cr_assert(ReleaseSemaphore(d, 1, NULL));
+    SetLastError(0);
+    cr_assert_eq(WaitForSingleObject(d, 0), WAIT_FAILED);
+    assert_last_error(ERROR_ACCESS_DENIED);
+    cr_assert(DuplicateHandle(self, m, self, &d, GENERIC_WRITE, FALSE, 0));
+    cr_assert_eq(WaitForSingleObject(d, 0), WAIT_FAILED);
+    cr_assert(DuplicateHandle(self, m, self, &d, GENERIC_ALL, FALSE, 0));
+    cr_assert_eq(WaitForSingleObject(d, 0), WAIT_OBJECT_0);
+    cr_assert(ReleaseMutex(d));
+    cr_assert(DuplicateHandle(self, self, self, &d, GENERIC_EXECUTE, FALSE, 0));
+    DWORD code;
+    cr_assert(GetExitCodeProcess(d, &code));
+    cr_assert_eq(WaitForSingleObject(d, 0), WAIT_TIMEOUT);
+    cr_assert(DuplicateHandle(self, GetCurrentThread(), self, &d, GENERIC_WRITE, FALSE, 0));
+    SetLastError(0);
+    cr_assert_not(GetExitCodeThread(d, &code));
+    assert_last_error(ERROR_ACCESS_DENIED);
+    HANDLE f = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+    cr_assert(DuplicateHandle(self, f, self, &d, GENERIC_READ, FALSE, 0));
+    void *view = MapViewOfFile(d, FILE_MAP_READ, 0, 0, 0);
+    cr_assert_not_null(view);
+    UnmapViewOfFile(view);
+    cr_assert_null(MapViewOfFile(d, FILE_MAP_WRITE, 0, 0, 0));
+}
+
+Test(handles, open_with_no_access_fails_with_access_denied)
+{
+    char name[96];
+    wst_name(name, sizeof name, "noaccess");
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, name);
+    cr_assert_not_null(e);
+    SetLastError(0);
+    cr_assert_null(OpenEventA(0, FALSE, name));
+    assert_last_error(ERROR_ACCESS_DENIED);
+    SetLastError(0);
+    cr_assert_null(OpenMutexA(0, FALSE, name)); /* another type's name: as before */
+    assert_last_error(ERROR_INVALID_HANDLE);
+}

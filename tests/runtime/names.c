@@ -334,3 +334,36 @@ Test(names, unnamed_objects_are_distinct)
     cr_assert(SetEvent(a));
     cr_assert_eq(WaitForSingleObject(b, 0), WAIT_TIMEOUT);
 }
+
+/* Issue 12, bug 4: W names are not limited to MAX_PATH (Windows takes up to 32,767 characters);
+ * winsync takes one while its UTF-8 form fits the name slot (WS_NAME_BYTES - 1 = 1043 bytes). */
+Test(names, wide_names_longer_than_max_path_fit_up_to_the_name_slot)
+{
+    static WCHAR w[1100];
+    char tag[32];
+    int t = snprintf(tag, sizeof tag, "%ld-w-", (long)getpid());
+    for (size_t i = 0; i < 1100; i++)
+        w[i] = i < (size_t)t ? (WCHAR)tag[i] : L'w';
+    w[1043] = 0;
+    SetLastError(0);
+    HANDLE h = CreateEventW(NULL, TRUE, FALSE, w);
+    cr_assert_not_null(h, "a 1043-character ASCII W name must fit: %u", (unsigned)GetLastError());
+    cr_assert_not_null(OpenEventW(SYNCHRONIZE, FALSE, w));
+    w[1043] = L'w';
+    w[1044] = 0;
+    SetLastError(0);
+    cr_assert_null(CreateEventW(NULL, TRUE, FALSE, w));
+    assert_last_error(ERROR_FILENAME_EXCED_RANGE);
+    /* Characters of 4 UTF-8 bytes after the tag: k of them make t + 4k bytes. */
+    size_t k = (1044 - (size_t)t + 3) / 4; /* the fewest that pass 1043 bytes */
+    for (size_t i = (size_t)t; i < (size_t)t + k; i++)
+        w[i] = (WCHAR)0x1F600;
+    w[t + k] = 0;
+    SetLastError(0);
+    cr_assert_null(CreateEventW(NULL, TRUE, FALSE, w));
+    assert_last_error(ERROR_FILENAME_EXCED_RANGE);
+    w[t + k - 1] = 0;
+    cr_assert_not_null(CreateEventW(NULL, TRUE, FALSE, w), "%zu bytes fit",
+                       (size_t)t + 4 * (k - 1));
+    cr_assert_geq(k - 1 + (size_t)t, MAX_PATH - 1, "any W name of MAX_PATH - 1 characters fits");
+}

@@ -163,3 +163,108 @@ Test(processes, a_program_started_without_create_process_inherits_nothing)
     cr_assert_eq(wst_reap(pid, WST_LONG_MS), 0, "a plain exec kept a handle");
     cr_assert_eq(WaitForSingleObject(ev, 0), WAIT_TIMEOUT);
 }
+
+/* Issue 12, bug 1: a child blocked on an object is taken off its wait by TerminateProcess, so
+ * a signal sent right after it returns stays for the next waiter (before the fix the dying
+ * child consumed it: 10 of 10 runs). */
+static void terminate_then_signal(char kind)
+{
+    char name[96], args[160];
+    wst_name(name, sizeof name, "term-wait");
+    HANDLE h = kind == 'e'   ? CreateEventA(NULL, FALSE, FALSE, name)
+               : kind == 's' ? CreateSemaphoreA(NULL, 0, 1, name)
+                             : CreateMutexA(NULL, TRUE, name);
+    cr_assert_not_null(h);
+    snprintf(args, sizeof args, "wait-kind %c %s", kind, name);
+    PROCESS_INFORMATION pi;
+    cr_assert(rt_create_child(args, FALSE, &pi), "CreateProcessA: %u", (unsigned)GetLastError());
+    cr_assert(wst_await_blocked((pid_t)pi.dwProcessId), "the child never blocked");
+    cr_assert(TerminateProcess(pi.hProcess, 1));
+    BOOL ok = kind == 'e'   ? SetEvent(h)
+              : kind == 's' ? ReleaseSemaphore(h, 1, NULL)
+                            : ReleaseMutex(h);
+    cr_assert(ok);
+    cr_assert_eq(WaitForSingleObject(h, 0), WAIT_OBJECT_0, "%c: the terminated child took it",
+                 kind);
+    cr_assert_eq(rt_child_exit_code(&pi), 1);
+    CloseHandle(h);
+}
+
+Test(processes, terminate_process_takes_a_waiting_child_off_its_event_wait)
+{
+    terminate_then_signal('e');
+}
+
+Test(processes, terminate_process_takes_a_waiting_child_off_its_semaphore_wait)
+{
+    terminate_then_signal('s');
+}
+
+Test(processes, terminate_process_takes_a_waiting_child_off_its_mutex_wait)
+{
+    terminate_then_signal('m');
+}
+
+/* Issue 12, bug 2: the process ends with its last thread, with that thread's code. */
+Test(processes, exit_thread_on_the_only_thread_gives_its_code_to_thread_and_process)
+{
+    PROCESS_INFORMATION pi;
+    cr_assert(rt_create_child("exit-thread 316", FALSE, &pi));
+    cr_assert_eq(WaitForSingleObject(pi.hThread, WST_LONG_MS), WAIT_OBJECT_0);
+    DWORD code = 0;
+    cr_assert(GetExitCodeThread(pi.hThread, &code));
+    cr_assert_eq(code, 316);
+    cr_assert_eq(rt_child_exit_code(&pi), 316);
+}
+
+Test(processes, after_exit_thread_on_main_the_process_gets_the_last_thread_code)
+{
+    PROCESS_INFORMATION pi;
+    cr_assert(rt_create_child("exit-thread-then 316 5", FALSE, &pi));
+    cr_assert_eq(WaitForSingleObject(pi.hThread, WST_LONG_MS), WAIT_OBJECT_0);
+    DWORD code = 0;
+    cr_assert(GetExitCodeThread(pi.hThread, &code));
+    cr_assert_eq(code, 316);
+    cr_assert_eq(rt_child_exit_code(&pi), 5);
+}
+
+/* TerminateThread on the only thread of another process ends the process with that code. */
+Test(processes, terminate_thread_of_a_child_s_only_thread_ends_the_child)
+{
+    char name[96], args[160];
+    wst_name(name, sizeof name, "term-thread");
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, name);
+    snprintf(args, sizeof args, "wait-kind e %s", name);
+    PROCESS_INFORMATION pi;
+    cr_assert(rt_create_child(args, FALSE, &pi));
+    cr_assert(wst_await_blocked((pid_t)pi.dwProcessId), "the child never blocked");
+    cr_assert(TerminateThread(pi.hThread, 9), "TerminateThread: %u", (unsigned)GetLastError());
+    cr_assert(SetEvent(ev));
+    cr_assert_eq(WaitForSingleObject(ev, 0), WAIT_OBJECT_0, "the terminated thread took it");
+    cr_assert_eq(WaitForSingleObject(pi.hThread, WST_LONG_MS), WAIT_OBJECT_0);
+    DWORD code = 0;
+    cr_assert(GetExitCodeThread(pi.hThread, &code));
+    cr_assert_eq(code, 9);
+    cr_assert_eq(rt_child_exit_code(&pi), 9);
+    CloseHandle(ev);
+}
+
+Test(processes, terminate_thread_on_itself_ends_the_process_with_the_code)
+{
+    PROCESS_INFORMATION pi;
+    cr_assert(rt_create_child("terminate-self 44", FALSE, &pi));
+    cr_assert_eq(rt_child_exit_code(&pi), 44);
+}
+
+/* exit() from a signal handler that interrupted a thread inside the dispatcher lock: the exit
+ * hook must not wait for ever for the lock its own thread holds (it takes it over after at most
+ * 200 ms, here at once since the owner is itself). Ten children: the signal lands inside the
+ * lock in most of them. */
+Test(processes, exit_from_a_signal_handler_inside_the_dispatcher_lock_does_not_hang)
+{
+    for (int i = 0; i < 10; i++) {
+        PROCESS_INFORMATION pi;
+        cr_assert(rt_create_child("exit-from-handler 23", FALSE, &pi));
+        cr_assert_eq(rt_child_exit_code(&pi), 23, "child %d", i);
+    }
+}

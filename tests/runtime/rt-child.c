@@ -20,10 +20,21 @@
  *   exit N                  return N from main
  *   exit-process N          ExitProcess(N)
  *   block                   Sleep(INFINITE)
+ *   wait-kind K NAME        open the event (K = e), semaphore (s) or mutex (m) NAME and wait
+ *                           for it for ever; 0 if the wait returned
+ *   exit-thread N           ExitThread(N) on the only thread
+ *   exit-thread-then N M    start a thread that waits for the main thread's end and returns M,
+ *                           then ExitThread(N) on the main thread
+ *   terminate-self N        TerminateThread(GetCurrentThread(), N) on the only thread
+ *   exit-from-handler N     a thread busy in the dispatcher gets a signal whose handler calls
+ *                           exit(N), often while it holds the dispatcher lock
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <windows.h>
 
 #define CHECK(cond)                                                                                \
@@ -148,6 +159,69 @@ static int set_timer_block(const char *name, LONGLONG ms, const char *event)
     return 0;
 }
 
+static int wait_kind(const char *kind, const char *name)
+{
+    HANDLE h = kind[0] == 'e'   ? OpenEventA(SYNCHRONIZE, FALSE, name)
+               : kind[0] == 's' ? OpenSemaphoreA(SYNCHRONIZE, FALSE, name)
+                                : OpenMutexA(SYNCHRONIZE, FALSE, name);
+    CHECK(h != NULL);
+    CHECK(WaitForSingleObject(h, INFINITE) != WAIT_FAILED);
+    return 0;
+}
+
+static DWORD WINAPI wait_then_return(LPVOID arg)
+{
+    HANDLE *p = arg;
+    WaitForSingleObject(p[0], INFINITE); /* the main thread's end */
+    return (DWORD)(uintptr_t)p[1];
+}
+
+static int exit_thread_then(DWORD main_code, DWORD second_code)
+{
+    static HANDLE args[2];
+    CHECK(DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &args[0], 0,
+                          FALSE, DUPLICATE_SAME_ACCESS));
+    args[1] = (HANDLE)(uintptr_t)second_code;
+    HANDLE t = CreateThread(NULL, 0, wait_then_return, args, 0, NULL);
+    CHECK(t != NULL);
+    ExitThread(main_code);
+}
+
+static int handler_code;
+static volatile long churned;
+
+static void exit_now(int sig)
+{
+    (void)sig;
+    exit(handler_code); /* not async-signal-safe, which is the point: programs do it */
+}
+
+static void *churn(void *arg)
+{
+    HANDLE e = arg;
+    for (;;) {
+        SetEvent(e);
+        ResetEvent(e);
+        churned++;
+    }
+    return NULL;
+}
+
+static int exit_from_handler(int code)
+{
+    handler_code = code;
+    signal(SIGUSR1, exit_now);
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, NULL);
+    CHECK(e != NULL);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, churn, e) == 0);
+    while (churned < 1000)
+        ;
+    pthread_kill(t, SIGUSR1);
+    for (;;)
+        pause();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -179,6 +253,18 @@ int main(int argc, char **argv)
         return atoi(argv[2]);
     if (strcmp(cmd, "exit-process") == 0 && argc == 3)
         ExitProcess((UINT)atoi(argv[2]));
+    if (strcmp(cmd, "wait-kind") == 0 && argc == 4)
+        return wait_kind(argv[2], argv[3]);
+    if (strcmp(cmd, "exit-thread") == 0 && argc == 3)
+        ExitThread((DWORD)atoi(argv[2]));
+    if (strcmp(cmd, "exit-thread-then") == 0 && argc == 4)
+        return exit_thread_then((DWORD)atoi(argv[2]), (DWORD)atoi(argv[3]));
+    if (strcmp(cmd, "terminate-self") == 0 && argc == 3) {
+        TerminateThread(GetCurrentThread(), (DWORD)atoi(argv[2]));
+        return 1;
+    }
+    if (strcmp(cmd, "exit-from-handler") == 0 && argc == 3)
+        return exit_from_handler(atoi(argv[2]));
     if (strcmp(cmd, "block") == 0) {
         Sleep(INFINITE);
         return 0;

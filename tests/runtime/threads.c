@@ -169,3 +169,91 @@ Test(threads, query_information_access_includes_limited_query)
     cr_assert_eq(code, STILL_ACTIVE);
     cr_assert_eq(GetThreadId(t), GetCurrentThreadId());
 }
+
+/* TerminateThread (issue 12): the thread ends with the code, off its wait at once, its mutexes
+ * abandoned, its object signalled. */
+struct victim {
+    HANDLE mutex, gate, ready;
+    volatile LONG spins;
+};
+
+static DWORD WINAPI own_then_wait(LPVOID arg)
+{
+    struct victim *v = arg;
+    WaitForSingleObject(v->mutex, INFINITE);
+    SetEvent(v->ready);
+    WaitForSingleObject(v->gate, INFINITE); /* never set while it lives */
+    return 1;
+}
+
+Test(threads, terminate_thread_ends_a_waiting_thread_and_abandons_its_mutex)
+{
+    struct victim v = {CreateMutexA(NULL, FALSE, NULL), CreateEventA(NULL, FALSE, FALSE, NULL),
+                       CreateEventA(NULL, TRUE, FALSE, NULL), 0};
+    DWORD tid = 0;
+    HANDLE t = CreateThread(NULL, 0, own_then_wait, &v, 0, &tid);
+    cr_assert_not_null(t);
+    cr_assert_eq(WaitForSingleObject(v.ready, WST_LONG_MS), WAIT_OBJECT_0);
+    cr_assert(wst_await_blocked((pid_t)tid), "the thread never blocked");
+    cr_assert(TerminateThread(t, 77), "TerminateThread: %u", (unsigned)GetLastError());
+    cr_assert(SetEvent(v.gate));
+    cr_assert_eq(WaitForSingleObject(v.gate, 0), WAIT_OBJECT_0, "the terminated thread took it");
+    cr_assert_eq(WaitForSingleObject(t, WST_LONG_MS), WAIT_OBJECT_0);
+    DWORD code = 0;
+    cr_assert(GetExitCodeThread(t, &code));
+    cr_assert_eq(code, 77);
+    cr_assert_eq(WaitForSingleObject(v.mutex, WST_LONG_MS), WAIT_ABANDONED);
+    cr_assert(ReleaseMutex(v.mutex));
+    SetLastError(0);
+    /* winsync's rule (windows-semantics.md, Threads and processes 5; Wine returns TRUE). */
+    cr_assert_not(TerminateThread(t, 78), "an ended thread cannot be terminated again");
+    assert_last_error(ERROR_ACCESS_DENIED);
+}
+
+/* A thread that spends its time inside the dispatcher lock: the termination is deferred to the
+ * moment it leaves the lock, and nothing hangs (run 50 times). */
+static DWORD WINAPI churn(LPVOID arg)
+{
+    struct victim *v = arg;
+    SetEvent(v->ready);
+    for (;;) {
+        SetEvent(v->gate);
+        ResetEvent(v->gate);
+        InterlockedIncrement(&v->spins);
+    }
+    return 1;
+}
+
+Test(threads, terminate_thread_of_a_thread_busy_in_the_dispatcher)
+{
+    for (int round = 0; round < 20; round++) {
+        struct victim v = {NULL, CreateEventA(NULL, TRUE, FALSE, NULL),
+                           CreateEventA(NULL, TRUE, FALSE, NULL), 0};
+        HANDLE t = CreateThread(NULL, 0, churn, &v, 0, NULL);
+        cr_assert_not_null(t);
+        cr_assert_eq(WaitForSingleObject(v.ready, WST_LONG_MS), WAIT_OBJECT_0);
+        while (v.spins < 10 * (round + 1))
+            ;
+        cr_assert(TerminateThread(t, 5));
+        cr_assert_eq(WaitForSingleObject(t, WST_LONG_MS), WAIT_OBJECT_0, "round %d", round);
+        DWORD code = 0;
+        cr_assert(GetExitCodeThread(t, &code));
+        cr_assert_eq(code, 5);
+        CloseHandle(t);
+        CloseHandle(v.gate);
+        CloseHandle(v.ready);
+    }
+}
+
+Test(threads, terminate_thread_needs_thread_terminate_access)
+{
+    HANDLE t;
+    cr_assert(DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &t,
+                              SYNCHRONIZE, FALSE, 0));
+    SetLastError(0);
+    cr_assert_not(TerminateThread(t, 1));
+    assert_last_error(ERROR_ACCESS_DENIED);
+    SetLastError(0);
+    cr_assert_not(TerminateThread(NULL, 1));
+    assert_last_error(ERROR_INVALID_HANDLE);
+}
