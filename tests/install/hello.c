@@ -1,5 +1,6 @@
 /* A Win32 program, unchanged: builds against the installed winsync with pkg-config. */
 #include <stdio.h>
+#include <wct.h>
 #include <windows.h>
 
 int main(void)
@@ -10,6 +11,16 @@ int main(void)
         return 1;
     }
     CloseHandle(event);
+    HWCT wct = OpenThreadWaitChainSession(0, NULL);
+    WAITCHAIN_NODE_INFO nodes[WCT_MAX_NODE_COUNT];
+    DWORD count = WCT_MAX_NODE_COUNT;
+    BOOL cycle;
+    if (!wct || !GetThreadWaitChain(wct, 0, 0, GetCurrentThreadId(), &count, nodes, &cycle) ||
+        count != 1) {
+        printf("winsync's wait chains do not work: error %u\n", (unsigned)GetLastError());
+        return 1;
+    }
+    CloseThreadWaitChainSession(wct);
     printf("hello from winsync\n");
     return 0;
 }

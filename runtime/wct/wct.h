@@ -1,0 +1,27 @@
+/* wct.h - the wait chain view of the segment: who waits on what, who owns it (see wct.c). */
+#ifndef WS_WCT_VIEW_H
+#define WS_WCT_VIEW_H
+
+#include "internal.h"
+#include <wct.h>
+
+/* One node of a wait chain, before it is turned into a WAITCHAIN_NODE_INFO. */
+struct ws_wct_node {
+    WCT_OBJECT_TYPE type;
+    WCT_OBJECT_STATUS status;
+    char name[WCT_OBJNAME_LENGTH]; /* object nodes: what the object is, its name and state */
+    bool alertable;                /* object nodes: the waiter's wait is alertable */
+    DWORD pid, tid;                /* thread nodes */
+};
+
+/* The record of the live thread whose Windows thread id is tid, or WS_NONE. Lock held. */
+uint32_t ws_wct_find_thread(DWORD tid);
+
+/* Fill out[0..max) with the wait chain of thread record `thread`: the thread, the object it waits
+ * on, that object's owner thread, and so on. A thread of another process than `pid` ends the chain
+ * (its node has status WctStatusPidOnly) unless out_of_proc. A thread met twice ends it too, and
+ * sets *cycle. Returns the chain's length, which may exceed max. Lock held. */
+unsigned ws_wct_chain(uint32_t thread, bool out_of_proc, int32_t pid, struct ws_wct_node *out,
+                      unsigned max, bool *cycle);
+
+#endif
