@@ -398,6 +398,7 @@ DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
 typedef enum _QUEUE_USER_APC_FLAGS {
     QUEUE_USER_APC_FLAGS_NONE = 0,
     QUEUE_USER_APC_FLAGS_SPECIAL_USER_APC = 1,
+    QUEUE_USER_APC_CALLBACK_DATA_CONTEXT = 0x10000, /* not supported (ERROR_NOT_SUPPORTED) */
 } QUEUE_USER_APC_FLAGS;
 /* A special user APC runs even if its thread never waits alertably (see README.md). */
 BOOL WINAPI QueueUserAPC2(PAPCFUNC ApcRoutine, HANDLE Thread, ULONG_PTR Data,

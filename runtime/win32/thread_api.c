@@ -168,33 +168,31 @@ BOOL WINAPI TerminateThread(HANDLE h, DWORD code)
     return TRUE;
 }
 
-/* The thread record behind a handle with THREAD_SUSPEND_RESUME, with the lock held; NULL with
- * the lock released and the error set. */
-static struct ws_thread *suspend_target(struct ws_thread *self, HANDLE h)
+/* The thread record behind a handle with THREAD_SUSPEND_RESUME, with the lock held. NULL with
+ * the lock released: the error is set, or *ended is set (the thread has ended). */
+static struct ws_thread *suspend_target(struct ws_thread *self, HANDLE h, bool *ended)
 {
+    *ended = false;
     ws_lock(self);
     ws_reap_locked(); /* a thread that died must not be found through a reused record */
     struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_THREAD, THREAD_SUSPEND_RESUME);
-    DWORD err = ERROR_SUCCESS;
-    if (!obj)
-        err = GetLastError();
-    else if (obj->header.signal_state > 0)
-        err = ERROR_ACCESS_DENIED; /* STATUS_THREAD_IS_TERMINATING: it has ended */
-    else if (obj->u.thread.slot == WS_NONE)
-        err = ERROR_NOT_SUPPORTED; /* a CreateProcess child's main thread before its first
-                                      winsync call: no record, no signal handler yet */
-    if (err != ERROR_SUCCESS) {
+    if (!obj) {
         ws_unlock();
-        ws_set_error(err);
         return NULL;
     }
-    struct ws_thread *t = ws_thread_at(obj->u.thread.slot);
-    if (t->terminating != WS_TERM_NONE) {
+    if (obj->header.signal_state > 0) {
         ws_unlock();
-        ws_set_error(ERROR_ACCESS_DENIED);
+        *ended = true;
         return NULL;
     }
-    return t;
+    if (obj->u.thread.slot == WS_NONE) {
+        /* A CreateProcess child's main thread before its first winsync call: no record, no
+         * signal handler yet. */
+        ws_unlock();
+        ws_set_error(ERROR_NOT_SUPPORTED);
+        return NULL;
+    }
+    return ws_thread_at(obj->u.thread.slot);
 }
 
 /* SuspendThread: the count goes up at once; the target stops as threads/suspend.c says
@@ -204,9 +202,18 @@ DWORD WINAPI SuspendThread(HANDLE h)
     struct ws_thread *self = ws_self();
     if (!self)
         return (DWORD)-1;
-    struct ws_thread *t = suspend_target(self, h);
-    if (!t)
+    bool ended;
+    struct ws_thread *t = suspend_target(self, h, &ended);
+    if (t && t->terminating != WS_TERM_NONE) {
+        ws_unlock();
+        t = NULL;
+        ended = true;
+    }
+    if (!t) {
+        if (ended)
+            ws_set_error(ERROR_ACCESS_DENIED); /* STATUS_THREAD_IS_TERMINATING */
         return (DWORD)-1;
+    }
     DWORD previous = t->suspend_count;
     if (previous >= WS_MAXIMUM_SUSPEND_COUNT) {
         ws_unlock();
@@ -224,14 +231,17 @@ DWORD WINAPI SuspendThread(HANDLE h)
     return previous;
 }
 
+/* ResumeThread: an ended thread is not an error (its count is 0 here; Windows keeps the count
+ * it had). */
 DWORD WINAPI ResumeThread(HANDLE h)
 {
     struct ws_thread *self = ws_self();
     if (!self)
         return (DWORD)-1;
-    struct ws_thread *t = suspend_target(self, h);
+    bool ended;
+    struct ws_thread *t = suspend_target(self, h, &ended);
     if (!t)
-        return (DWORD)-1;
+        return ended ? 0 : (DWORD)-1;
     DWORD previous = t->suspend_count;
     if (previous > 0) {
         __atomic_store_n(&t->suspend_count, previous - 1, __ATOMIC_RELEASE);

@@ -278,6 +278,10 @@ BOOL WINAPI QueueUserAPC2(PAPCFUNC routine, HANDLE thread, ULONG_PTR data,
 {
     if (flags == QUEUE_USER_APC_FLAGS_NONE)
         return QueueUserAPC(routine, thread, data) != 0;
+    if (flags & QUEUE_USER_APC_CALLBACK_DATA_CONTEXT) {
+        ws_set_error(ERROR_NOT_SUPPORTED); /* winsync has no processor context to give */
+        return FALSE;
+    }
     if (flags != QUEUE_USER_APC_FLAGS_SPECIAL_USER_APC || !routine) {
         ws_set_error(ERROR_INVALID_PARAMETER);
         return FALSE;

@@ -114,6 +114,7 @@ Test(suspend, both_need_thread_suspend_resume_and_fail_on_an_ended_thread)
     SetLastError(0);
     cr_assert_eq(SuspendThread(t), (DWORD)-1, "suspended an ended thread");
     assert_last_error(ERROR_ACCESS_DENIED);
+    cr_assert_eq(ResumeThread(t), 0, "resuming an ended thread is not an error");
     SetLastError(0);
     cr_assert_eq(SuspendThread(NULL), (DWORD)-1);
     assert_last_error(ERROR_INVALID_HANDLE);
@@ -333,6 +334,11 @@ Test(suspend, queue_user_apc2_checks_its_arguments)
     SetLastError(0);
     cr_assert_not(QueueUserAPC2(record, GetCurrentThread(), 0, (QUEUE_USER_APC_FLAGS)2));
     assert_last_error(ERROR_INVALID_PARAMETER);
+    SetLastError(0);
+    cr_assert_not(QueueUserAPC2(record, GetCurrentThread(), 0,
+                                QUEUE_USER_APC_FLAGS_SPECIAL_USER_APC |
+                                    QUEUE_USER_APC_CALLBACK_DATA_CONTEXT));
+    assert_last_error(ERROR_NOT_SUPPORTED);
     SetLastError(0);
     cr_assert_not(
         QueueUserAPC2(NULL, GetCurrentThread(), 0, QUEUE_USER_APC_FLAGS_SPECIAL_USER_APC));
