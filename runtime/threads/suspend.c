@@ -82,7 +82,7 @@ void ws_thread_resumed_locked(struct ws_thread *t)
         DWORD result;
         if (wait_test(t, objs, w->count, w->wait_all, &result))
             ws_complete_wait(t, result);
-        else if (w->alertable && (apc_should_interrupt(t, true) || t->special_apc.count > 0))
+        else if (w->alertable && (t->apc.count > 0 || t->special_apc.count > 0))
             ws_complete_wait(t, WAIT_IO_COMPLETION);
     }
     ws_wake_after_unlock(&t->suspend_count);

@@ -54,7 +54,7 @@ static void *thread_main(void *arg)
      * queued to it before it started (special ones first), then its start routine. */
     ws_suspend_point(t);
     ws_lock(t);
-    bool apcs = apc_should_interrupt(t, true);
+    bool apcs = t->apc.count > 0; /* not apc_should_interrupt: lab 04 may not be written yet */
     ws_unlock();
     if (apcs)
         apc_deliver_all(t);
