@@ -203,6 +203,7 @@ typedef PTHREAD_START_ROUTINE LPTHREAD_START_ROUTINE;
 #define ERROR_CALL_NOT_IMPLEMENTED 120L
 #define ERROR_INSUFFICIENT_BUFFER 122L
 #define ERROR_INVALID_NAME 123L
+#define ERROR_SIGNAL_REFCOUNT_EXCEEDED 156L
 #define ERROR_BAD_PATHNAME 161L
 #define ERROR_ALREADY_EXISTS 183L
 #define ERROR_FILENAME_EXCED_RANGE 206L
@@ -394,6 +395,14 @@ DWORD WINAPI SleepEx(DWORD dwMilliseconds, BOOL bAlertable);
 
 /* ---- APCs ----------------------------------------------------------------------- */
 DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
+typedef enum _QUEUE_USER_APC_FLAGS {
+    QUEUE_USER_APC_FLAGS_NONE = 0,
+    QUEUE_USER_APC_FLAGS_SPECIAL_USER_APC = 1,
+    QUEUE_USER_APC_CALLBACK_DATA_CONTEXT = 0x10000, /* not supported (ERROR_NOT_SUPPORTED) */
+} QUEUE_USER_APC_FLAGS;
+/* A special user APC runs even if its thread never waits alertably (see README.md). */
+BOOL WINAPI QueueUserAPC2(PAPCFUNC ApcRoutine, HANDLE Thread, ULONG_PTR Data,
+                          QUEUE_USER_APC_FLAGS Flags);
 
 /* ---- Threads ---------------------------------------------------------------------- */
 HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
@@ -407,6 +416,9 @@ _Noreturn
 VOID WINAPI
 ExitThread(DWORD dwExitCode);
 BOOL WINAPI TerminateThread(HANDLE hThread, DWORD dwExitCode);
+#define MAXIMUM_SUSPEND_COUNT 0x7F
+DWORD WINAPI SuspendThread(HANDLE hThread);
+DWORD WINAPI ResumeThread(HANDLE hThread);
 BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
 HANDLE WINAPI GetCurrentThread(void);
 DWORD WINAPI GetCurrentThreadId(void);

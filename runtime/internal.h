@@ -20,7 +20,7 @@
 
 #include "kernel.h"
 
-#define WS_LAYOUT_VERSION 5u /* 4: waitable timers (ws_object.u.timer, ws_thread.timer_apcs); 5: termination (ws_thread.terminating, ws_process.last_thread_code) */
+#define WS_LAYOUT_VERSION 6u /* 4: waitable timers (ws_object.u.timer, ws_thread.timer_apcs); 5: termination (ws_thread.terminating, ws_process.last_thread_code); 6: suspension and special APCs (ws_thread.suspend_count, special_apc) */
 #define WS_MAGIC "WINSYNC"
 #define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* a name's UTF-8 form and its NUL (see error.c) */
 #define WS_NAMESPACE_MAX 64
@@ -45,6 +45,9 @@ enum ws_termination {
 };
 /* The signal TerminateThread sends to its target (handled in every winsync process). */
 #define WS_SIG_TERMINATE (SIGRTMAX - 3)
+/* The signal SuspendThread and QueueUserAPC2(special) send: "look at your suspend count and
+ * your special APCs" (threads/suspend.c). */
+#define WS_SIG_ATTENTION (SIGRTMAX - 4)
 
 /* Limits, fixed when a namespace's segment is created (WINSYNC_MAX_* variables). */
 struct ws_config {
@@ -306,6 +309,25 @@ void ws_repair_locked(void);
 void ws_thread_mark_terminating(struct ws_thread *t, uint32_t how, DWORD code);
 /* The calling thread was marked terminating: end it (thread) or its process. No return. */
 _Noreturn void ws_terminated_self(struct ws_thread *self);
+
+/* ---- Suspension and special user APCs (threads/suspend.c) ------------------------------ */
+#define WS_MAXIMUM_SUSPEND_COUNT 127u
+/* Set while the calling thread is inside a winsync wait (its wait state is in use): a special
+ * APC then waits for the wait's end. */
+extern _Thread_local int ws_in_wait;
+/* Is t suspended (the dispatcher satisfies none of its waits, nor alerts it)? */
+static inline bool ws_thread_suspended(const struct ws_thread *t)
+{
+    return __atomic_load_n(&t->suspend_count, __ATOMIC_ACQUIRE) != 0;
+}
+/* The calling thread, outside the lock: stop while suspended, then run its special APCs
+ * (unless it is inside a wait). Called at every winsync call's entry and by WS_SIG_ATTENTION. */
+void ws_suspend_point(struct ws_thread *self);
+/* Run the calling thread's special APCs, oldest first, without the lock. */
+void ws_deliver_special_apcs(struct ws_thread *self);
+/* Under the lock: t's suspend count went to 0: re-run the wait test for its wait and alert it
+ * if an APC is due, then wake it. */
+void ws_thread_resumed_locked(struct ws_thread *t);
 
 /* ---- Futexes (dispatcher/futex.c) ------------------------------------------------------ */
 struct ws_futex_wait {

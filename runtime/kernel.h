@@ -157,6 +157,8 @@ struct ws_thread {
     uint32_t terminating;   /* enum ws_termination: TerminateThread or TerminateProcess hit it */
     DWORD terminate_code;   /* TerminateThread's exit code */
     uint32_t in_dispatcher; /* set from ws_lock's start to ws_unlock's end (see objects/lock.c) */
+    uint32_t suspend_count; /* SuspendThread/CREATE_SUSPENDED; a futex word (threads/suspend.c) */
+    struct ws_apc_queue special_apc; /* QueueUserAPC2's special user APCs (threads/suspend.c) */
     pthread_mutex_t life;   /* robust, process-shared; locked by the thread for its whole life,
                                so the kernel marks it FUTEX_OWNER_DIED when the thread dies */
 };

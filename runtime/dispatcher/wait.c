@@ -188,6 +188,11 @@ void ws_dispatch_signal(struct ws_object *obj)
             id = block_at(id)->next;
             continue;
         }
+        if (ws_thread_suspended(block_thread(id))) {
+            /* Suspended: it takes nothing until resumed (ws_thread_resumed_locked). */
+            id = block_at(id)->next;
+            continue;
+        }
         if (try_waiter(id))
             id = obj->header.wait_list.head; /* the list changed: start over */
         else
@@ -198,7 +203,8 @@ void ws_dispatch_signal(struct ws_object *obj)
 
 void ws_thread_alert(struct ws_thread *t)
 {
-    if (t && t->wait.blocked)
+    /* A suspended thread is alerted when it resumes, if the APC is still due then. */
+    if (t && t->wait.blocked && !ws_thread_suspended(t))
         ws_complete_wait(t, WAIT_IO_COMPLETION);
 }
 
@@ -356,6 +362,22 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
     bool timed = ws_wait_has_timers(self, objs, n, alertable);
 
     for (;;) {
+        if (ws_thread_suspended(self)) {
+            /* Suspended while inside the lock: stop here, still on the wait lists (the
+             * dispatcher skips us). Resuming runs our wait test again. */
+            ws_unlock();
+            ws_suspend_point(self);
+            ws_lock(self);
+            if (!w->blocked)
+                break;
+            continue;
+        }
+        if (alertable && self->special_apc.count > 0) {
+            ws_wait_unlink_all(self); /* a special APC ends an alertable wait */
+            w->blocked = false;
+            w->status = WAIT_IO_COMPLETION;
+            break;
+        }
         uint64_t due = timed ? ws_timers_expire_for_wait(self, objs, n, alertable) : WS_NO_DUE;
         if (!w->blocked)
             break; /* the expiry satisfied or alerted this very wait */
@@ -400,8 +422,8 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
     return w->status;
 }
 
-DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n, bool all,
-                     DWORD timeout_ms, bool alertable)
+static DWORD wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n, bool all,
+                         DWORD timeout_ms, bool alertable)
 {
     DWORD result;
     if (ws_wait_has_timers(self, objs, n, alertable))
@@ -411,9 +433,8 @@ DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n
         ws_unlock();
         return result;
     }
-    if (apc_should_interrupt(self, alertable)) {
+    if (apc_should_interrupt(self, alertable) || (alertable && self->special_apc.count > 0)) {
         ws_unlock();
-        apc_deliver_all(self);
         return WAIT_IO_COMPLETION;
     }
     if (timeout_ms == 0) {
@@ -435,7 +456,20 @@ DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n
         ws_set_error(ERROR_CALL_NOT_IMPLEMENTED);
         return WAIT_FAILED;
     }
-    result = block(self, objs, n, all, timeout_ms, alertable);
+    return block(self, objs, n, all, timeout_ms, alertable);
+}
+
+DWORD ws_wait_locked(struct ws_thread *self, struct ws_object **objs, uint32_t n, bool all,
+                     DWORD timeout_ms, bool alertable)
+{
+    int outer = ws_in_wait;
+    ws_in_wait = 1; /* our wait state is in use: a special APC waits for the wait's end */
+    DWORD result = wait_locked(self, objs, n, all, timeout_ms, alertable);
+    ws_in_wait = outer;
+    /* Special APCs first: they ended an alertable wait, or came during a non-alertable one,
+     * which they run after (MS "QueueUserAPC2 function", Remarks). */
+    if (__atomic_load_n(&self->special_apc.count, __ATOMIC_RELAXED) > 0 && !outer)
+        ws_deliver_special_apcs(self);
     if (result == WAIT_IO_COMPLETION)
         apc_deliver_all(self);
     return result;

@@ -30,6 +30,7 @@ static void after_fork_parent(void);
 static void after_fork_child(void);
 
 static void on_terminate_signal(int sig);
+static void on_attention_signal(int sig);
 static _Thread_local int in_exit_hook;
 
 static void install_hooks(void)
@@ -40,6 +41,8 @@ static void install_hooks(void)
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(WS_SIG_TERMINATE, &sa, NULL);
+    sa.sa_handler = on_attention_signal;
+    sigaction(WS_SIG_ATTENTION, &sa, NULL);
     pthread_key_create(&exit_key, on_thread_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     on_exit(on_process_exit, NULL);
@@ -96,7 +99,15 @@ void ws_attach_current(struct ws_thread *t)
 struct ws_thread *ws_self(void)
 {
     struct ws_thread *t = tls_self;
-    return t ? t : ws_self_slow();
+    if (!t)
+        return ws_self_slow();
+    /* A winsync call is where a thread suspended inside the lock stops, and where a special APC
+     * that could not interrupt it runs (threads/suspend.c). */
+    if (__builtin_expect((__atomic_load_n(&t->suspend_count, __ATOMIC_RELAXED) |
+                          __atomic_load_n(&t->special_apc.count, __ATOMIC_RELAXED)) != 0,
+                         0))
+        ws_suspend_point(t);
+    return t;
 }
 
 /* The calling thread ends: as on Windows, a process whose last thread ends has that thread's
@@ -150,6 +161,19 @@ static void on_terminate_signal(int sig)
         else
             ws_terminated_self(t);
     }
+    errno = saved;
+}
+
+/* SuspendThread's and QueueUserAPC2's signal (WS_SIG_ATTENTION): stop while suspended, run the
+ * special APCs (threads/suspend.c). Inside the lock it does nothing: the thread looks again at
+ * its next winsync call, or when it blocks. */
+static void on_attention_signal(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    struct ws_thread *t = tls_self;
+    if (t && !in_exit_hook)
+        ws_suspend_point(t);
     errno = saved;
 }
 

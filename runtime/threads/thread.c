@@ -59,6 +59,8 @@ struct ws_thread *ws_thread_claim(void)
         t->terminating = WS_TERM_NONE;
         t->terminate_code = 0;
         t->in_dispatcher = 0;
+        t->suspend_count = 0;
+        t->special_apc.head = t->special_apc.count = 0;
         pthread_mutexattr_t attr;
         pthread_mutexattr_init(&attr);
         pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);

@@ -1,4 +1,5 @@
-/* thread_api.c - CreateThread, ExitThread, thread handles, ids and exit codes. */
+/* thread_api.c - CreateThread, ExitThread, SuspendThread/ResumeThread, thread handles, ids and
+ * exit codes. */
 #include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -14,6 +15,7 @@ struct start_block {
     LPTHREAD_START_ROUTINE routine;
     LPVOID parameter;
     uint32_t object; /* the thread object CreateThread made */
+    bool suspended;  /* CREATE_SUSPENDED */
     sem_t started;
     DWORD tid; /* 0: the thread could not register */
 };
@@ -34,6 +36,8 @@ static void *thread_main(void *arg)
             pthread_mutex_unlock(&t->life);
             ws_thread_record_free(t);
             t = NULL;
+        } else if (sb->suspended) {
+            t->suspend_count = 1; /* before CreateThread returns: ResumeThread finds it */
         }
         ws_unlock();
     }
@@ -46,6 +50,14 @@ static void *thread_main(void *arg)
     LPVOID parameter = sb->parameter;
     sb->tid = t->tid;
     sem_post(&sb->started); /* sb belongs to CreateThread from here on */
+    /* Suspended: wait for ResumeThread. Then, as on Windows, a thread begins with the APCs
+     * queued to it before it started (special ones first), then its start routine. */
+    ws_suspend_point(t);
+    ws_lock(t);
+    bool apcs = t->apc.count > 0; /* not apc_should_interrupt: lab 04 may not be written yet */
+    ws_unlock();
+    if (apcs)
+        apc_deliver_all(t);
     DWORD code = routine(parameter);
     ws_thread_exit_self(code);
     return NULL;
@@ -57,10 +69,6 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack_size,
 {
     if (!routine) {
         ws_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
-    if (flags & CREATE_SUSPENDED) {
-        ws_set_error(ERROR_NOT_SUPPORTED); /* winsync has no ResumeThread */
         return NULL;
     }
     struct ws_thread *self = ws_self();
@@ -85,7 +93,8 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack_size,
     if (!h)
         return NULL;
 
-    struct start_block sb = {routine, parameter, obj->index, {{0}}, 0};
+    struct start_block sb = {routine, parameter, obj->index, (flags & CREATE_SUSPENDED) != 0,
+                             {{0}},   0};
     sem_init(&sb.started, 0, 0);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -157,6 +166,90 @@ BOOL WINAPI TerminateThread(HANDLE h, DWORD code)
      * is inside: its mutexes are abandoned and its object signalled there. */
     syscall(SYS_tgkill, pid, tid, WS_SIG_TERMINATE);
     return TRUE;
+}
+
+/* The thread record behind a handle with THREAD_SUSPEND_RESUME, with the lock held. NULL with
+ * the lock released: the error is set, or *ended is set (the thread has ended). */
+static struct ws_thread *suspend_target(struct ws_thread *self, HANDLE h, bool *ended)
+{
+    *ended = false;
+    ws_lock(self);
+    ws_reap_locked(); /* a thread that died must not be found through a reused record */
+    struct ws_object *obj = ws_handle_lookup(self, h, WS_TYPE_THREAD, THREAD_SUSPEND_RESUME);
+    if (!obj) {
+        ws_unlock();
+        return NULL;
+    }
+    if (obj->header.signal_state > 0) {
+        ws_unlock();
+        *ended = true;
+        return NULL;
+    }
+    if (obj->u.thread.slot == WS_NONE) {
+        /* A CreateProcess child's main thread before its first winsync call: no record, no
+         * signal handler yet. */
+        ws_unlock();
+        ws_set_error(ERROR_NOT_SUPPORTED);
+        return NULL;
+    }
+    return ws_thread_at(obj->u.thread.slot);
+}
+
+/* SuspendThread: the count goes up at once; the target stops as threads/suspend.c says
+ * (asynchronously, as on Windows: it may run on a moment after this returns). */
+DWORD WINAPI SuspendThread(HANDLE h)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return (DWORD)-1;
+    bool ended;
+    struct ws_thread *t = suspend_target(self, h, &ended);
+    if (t && t->terminating != WS_TERM_NONE) {
+        ws_unlock();
+        t = NULL;
+        ended = true;
+    }
+    if (!t) {
+        if (ended)
+            ws_set_error(ERROR_ACCESS_DENIED); /* STATUS_THREAD_IS_TERMINATING */
+        return (DWORD)-1;
+    }
+    DWORD previous = t->suspend_count;
+    if (previous >= WS_MAXIMUM_SUSPEND_COUNT) {
+        ws_unlock();
+        ws_set_error(ERROR_SIGNAL_REFCOUNT_EXCEEDED); /* STATUS_SUSPEND_COUNT_EXCEEDED */
+        return (DWORD)-1;
+    }
+    __atomic_store_n(&t->suspend_count, previous + 1, __ATOMIC_RELEASE);
+    pid_t pid = t->pid;
+    pid_t tid = (pid_t)t->tid;
+    ws_unlock();
+    /* Interrupt it where it runs its own code (a blocked waiter is held by the dispatcher
+     * already). Sent for the first suspension only; to ourselves, it stops us right here. */
+    if (previous == 0)
+        syscall(SYS_tgkill, pid, tid, WS_SIG_ATTENTION);
+    return previous;
+}
+
+/* ResumeThread: an ended thread is not an error (its count is 0 here; Windows keeps the count
+ * it had). */
+DWORD WINAPI ResumeThread(HANDLE h)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return (DWORD)-1;
+    bool ended;
+    struct ws_thread *t = suspend_target(self, h, &ended);
+    if (!t)
+        return ended ? 0 : (DWORD)-1;
+    DWORD previous = t->suspend_count;
+    if (previous > 0) {
+        __atomic_store_n(&t->suspend_count, previous - 1, __ATOMIC_RELEASE);
+        if (previous == 1)
+            ws_thread_resumed_locked(t);
+    }
+    ws_unlock();
+    return previous;
 }
 
 static DWORD thread_exit_code(const struct ws_object *obj)

@@ -1,6 +1,7 @@
-/* wait_api.c - the wait functions, SignalObjectAndWait, Sleep(Ex) and QueueUserAPC. */
+/* wait_api.c - the wait functions, SignalObjectAndWait, Sleep(Ex), QueueUserAPC(2). */
 #include <errno.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -228,4 +229,62 @@ DWORD WINAPI QueueUserAPC(PAPCFUNC routine, HANDLE thread, ULONG_PTR data)
         return 0;
     }
     return 1;
+}
+
+/* A special user APC: queued beside the normal ones, it runs whether or not its thread waits
+ * alertably (threads/suspend.c says where). */
+static BOOL queue_special_apc(PAPCFUNC routine, HANDLE thread, ULONG_PTR data)
+{
+    struct ws_thread *self = ws_self();
+    if (!self)
+        return FALSE;
+    ws_lock(self);
+    struct ws_object *obj = ws_handle_lookup(self, thread, WS_TYPE_THREAD, THREAD_SET_CONTEXT);
+    if (!obj) {
+        ws_unlock();
+        return FALSE;
+    }
+    struct ws_thread *t = obj->u.thread.slot == WS_NONE ? NULL : ws_thread_at(obj->u.thread.slot);
+    DWORD err = ERROR_SUCCESS;
+    if (!t)
+        err = ERROR_GEN_FAILURE; /* it has ended (as QueueUserAPC) */
+    else if (t->special_apc.count == WS_APC_CAPACITY)
+        err = ERROR_NOT_ENOUGH_MEMORY;
+    if (err != ERROR_SUCCESS) {
+        ws_unlock();
+        ws_set_error(err);
+        return FALSE;
+    }
+    struct ws_apc_queue *q = &t->special_apc;
+    struct ws_apc *slot = &q->entries[(q->head + q->count) % WS_APC_CAPACITY];
+    slot->routine = (uint64_t)(uintptr_t)routine;
+    slot->argument = data;
+    __atomic_store_n(&q->count, q->count + 1, __ATOMIC_RELEASE);
+    /* An alertable wait ends now; a non-alertable one goes on and the APC runs after it. A
+     * thread in no wait is interrupted where it runs. */
+    bool interrupt = !t->wait.blocked;
+    if (t->wait.blocked && t->wait.alertable)
+        ws_thread_alert(t);
+    pid_t pid = t->pid;
+    pid_t tid = (pid_t)t->tid;
+    ws_unlock();
+    if (interrupt)
+        syscall(SYS_tgkill, pid, tid, WS_SIG_ATTENTION);
+    return TRUE;
+}
+
+BOOL WINAPI QueueUserAPC2(PAPCFUNC routine, HANDLE thread, ULONG_PTR data,
+                          QUEUE_USER_APC_FLAGS flags)
+{
+    if (flags == QUEUE_USER_APC_FLAGS_NONE)
+        return QueueUserAPC(routine, thread, data) != 0;
+    if (flags & QUEUE_USER_APC_CALLBACK_DATA_CONTEXT) {
+        ws_set_error(ERROR_NOT_SUPPORTED); /* winsync has no processor context to give */
+        return FALSE;
+    }
+    if (flags != QUEUE_USER_APC_FLAGS_SPECIAL_USER_APC || !routine) {
+        ws_set_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    return queue_special_apc(routine, thread, data);
 }
