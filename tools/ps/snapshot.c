@@ -75,14 +75,14 @@ static int unusable(const struct ps_snapshot *s, const char *why)
 static int copy_segment(struct ps_snapshot *s, const struct ws_segment_header *h, size_t size)
 {
     char why[160];
-    if (size >= sizeof *h && memcmp(h->magic, WS_MAGIC, sizeof WS_MAGIC) == 0 &&
+    enum ws_segment_fault fault = ws_layout_check(h, size);
+    if ((fault == WS_SEGMENT_OK || fault == WS_SEGMENT_CORRUPT) &&
         !__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE)) {
-        snprintf(why, sizeof why, "is still being created by process %d: try again",
-                 (int)h->creator_pid);
-        fprintf(stderr, "winsync-ps: %s %s\n", s->path, why);
+        fprintf(stderr, "winsync-ps: %s is still being created by process %d: try again\n", s->path,
+                (int)h->creator_pid);
         return PS_EXIT_UNUSABLE;
     }
-    switch (ws_layout_check(h, size)) {
+    switch (fault) {
     case WS_SEGMENT_OK:
         break;
     case WS_SEGMENT_FOREIGN:
