@@ -217,6 +217,29 @@ class StuckLock(unittest.TestCase):
         self.assertEqual(status, 0)
 
 
+class Churn(unittest.TestCase):
+    """Read a namespace while four threads change it as fast as they can: every report is whole
+    (exit 0, JSON that parses, every index in range), whatever half-made state it copied."""
+
+    def test_reports_stay_whole(self):
+        churn = Program(os.environ["PS_CHURN"])
+        try:
+            for round in range(100):
+                text, js = run_ps(), run_ps("--json")
+                self.assertEqual((text.returncode, text.stderr), (0, ""), round)
+                self.assertEqual((js.returncode, js.stderr), (0, ""), round)
+                report = json.loads(js.stdout)
+                objects = report["limits"]["objects"]
+                for chain in report["wait_chains"]:
+                    for node in chain["nodes"]:
+                        if node["kind"] == "object":
+                            self.assertLess(node["object"], objects)
+        finally:
+            status = churn.end()
+            churn.kill()
+        self.assertEqual(status, 0)
+
+
 def segment_path(namespace):
     return "/dev/shm/winsync-%d-%s" % (os.getuid(), namespace)
 
