@@ -53,10 +53,10 @@ int ps_namespace_pick(const char *option, struct ps_snapshot *s)
 static int no_segment(const struct ps_snapshot *s)
 {
     fprintf(stderr,
-            "winsync-ps: namespace \"%s\" has no segment (%s does not exist): no program uses it "
-            "now. Run winsync-ps while the program or test is running (it hangs? then now), and "
-            "name its namespace with --namespace NAME or WINSYNC_NAMESPACE=NAME (tests run by "
-            "ctest or ./grade each have their own).\n",
+            "winsync-ps: namespace \"%s\" has no segment (no %s): no program uses it now.\n"
+            "  Run winsync-ps while the program runs, naming its namespace with --namespace NAME "
+            "or\n  WINSYNC_NAMESPACE=NAME (run-isolated and ctest give each test run its own; "
+            "./grade's\n  sandbox has a /dev/shm of its own: run the test binary yourself).\n",
             s->ns, s->path);
     ps_list_namespaces(stderr);
     return PS_EXIT_NO_SEGMENT;

@@ -120,27 +120,32 @@ static void print_objects(FILE *out, const struct ps_snapshot *s)
     }
 }
 
+/* One line per process (wrapped): each handle's value and object, as the object list numbers it. */
 static void print_handles(FILE *out, ws_view *seg)
 {
-    fprintf(out, "\nhandles\n");
+    fprintf(out, "\nhandles (value -> object)\n");
     for (uint32_t p = 0; p < seg->config.max_processes; p++) {
         const struct ws_process *proc = ws_view_process(seg, p);
         if (proc->state != WS_REC_ALIVE && proc->state != WS_REC_STARTING)
             continue;
         const struct ws_handle_entry *table = ws_view_handles(seg, p);
+        fprintf(out, "  pid %d:", (int)proc->pid);
+        unsigned shown = 0;
         for (uint32_t i = 0; i < seg->config.max_handles; i++) {
             const struct ws_object *o =
                 table[i].object ? ws_view_object(seg, table[i].object - 1) : NULL;
             if (!o)
                 continue;
-            char label[PS_LABEL];
-            ps_object_label(seg, o, label, sizeof label);
-            fprintf(out, "  pid %d: handle 0x%x -> #%u %s, access 0x%x%s%s\n", (int)proc->pid,
-                    (unsigned)(i + 1) << 2, (unsigned)(table[i].object - 1), label,
-                    (unsigned)table[i].access,
-                    table[i].flags & HANDLE_FLAG_INHERIT ? ", inheritable" : "",
-                    table[i].generation != o->generation ? ", stale (object reused)" : "");
+            fprintf(out, "%s0x%x -> #%u%s%s",
+                    shown == 0  ? " "
+                    : shown % 8 ? ", "
+                                : ",\n    ",
+                    (unsigned)(i + 1) << 2, (unsigned)(table[i].object - 1),
+                    table[i].flags & HANDLE_FLAG_INHERIT ? " (inheritable)" : "",
+                    table[i].generation != o->generation ? " (stale: object reused)" : "");
+            shown++;
         }
+        fprintf(out, "%s\n", shown ? "" : " none");
     }
 }
 
@@ -162,34 +167,43 @@ static const char *status_name(WCT_OBJECT_STATUS status)
     }
 }
 
-/* The chain's nodes from `from`, as `thread 12 (pid 10) -> mutex "m" -> ...`. */
-static void print_nodes(FILE *out, ws_view *seg, const struct ps_chain *c, unsigned from,
+/* The chain's nodes, as `thread 12 (pid 10) -> mutex "m" [owned] -> ...`; with `statuses`, an
+ * object's status (a mutex's) or state (the others'), and the last thread's. */
+static void print_nodes(FILE *out, const struct ps_snapshot *s, const struct ps_chain *c,
                         bool statuses)
 {
-    for (unsigned i = from; i < c->count; i++) {
+    for (unsigned i = 0; i < c->count; i++) {
         const struct ws_wct_node *n = &c->nodes[i];
-        char label[PS_LABEL];
-        if (n->type == WctThreadType)
-            ps_thread_label(seg, n->index, label, sizeof label);
-        else
-            ps_object_label(seg, ws_view_object(seg, n->index), label, sizeof label);
+        char label[PS_LABEL], state[PS_LABEL];
         const char *status = statuses ? status_name(n->status) : NULL;
-        fprintf(out, "%s%s", i > from ? " -> " : "", label);
-        if (status && (n->type != WctThreadType || i + 1 == c->count))
+        if (n->type == WctThreadType) {
+            ps_thread_label(s->seg, n->index, label, sizeof label);
+            if (i + 1 < c->count)
+                status = NULL;
+        } else {
+            const struct ws_object *o = ws_view_object(s->seg, n->index);
+            ps_object_label(s->seg, o, label, sizeof label);
+            if (statuses && !status) {
+                ps_object_state(s->seg, o, s->now_ns, state, sizeof state);
+                status = state;
+            }
+        }
+        fprintf(out, "%s%s", i ? " -> " : "", label);
+        if (status)
             fprintf(out, " [%s]", status);
     }
 }
 
-static void print_chains(FILE *out, ws_view *seg)
+static void print_chains(FILE *out, const struct ps_snapshot *s)
 {
     unsigned count;
-    struct ps_chain *chains = ps_chains(seg, &count);
+    struct ps_chain *chains = ps_chains(s->seg, &count);
     fprintf(out, "\nwait chains\n");
     if (count == 0)
         fprintf(out, "  no thread is blocked\n");
     for (unsigned i = 0; i < count; i++) {
         fprintf(out, "  ");
-        print_nodes(out, seg, &chains[i], 0, true);
+        print_nodes(out, s, &chains[i], true);
         fprintf(out, "%s\n", chains[i].cycle ? " (cycle)" : "");
     }
     unsigned deadlocks = 0;
@@ -197,7 +211,7 @@ static void print_chains(FILE *out, ws_view *seg)
         if (!chains[i].deadlock)
             continue;
         fprintf(out, "%sdeadlock: ", deadlocks++ ? "" : "\n");
-        print_nodes(out, seg, &chains[i], 0, false);
+        print_nodes(out, s, &chains[i], false);
         fprintf(out, "\n");
     }
     free(chains);
@@ -210,5 +224,5 @@ void ps_print_text(FILE *out, const struct ps_snapshot *s)
     print_threads(out, s->seg);
     print_objects(out, s);
     print_handles(out, s->seg);
-    print_chains(out, s->seg);
+    print_chains(out, s);
 }
