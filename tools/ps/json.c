@@ -1,5 +1,6 @@
 /* json.c - the report for tools: the same as text.c, as one JSON object (see winsync-ps --help). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ps.h"
 
@@ -42,10 +43,7 @@ static void json_string(FILE *out, const char *s, size_t len)
 
 static void json_cstring(FILE *out, const char *s)
 {
-    size_t n = 0;
-    while (s[n])
-        n++;
-    json_string(out, s, n);
+    json_string(out, s, strlen(s));
 }
 
 static void json_bool(FILE *out, const char *key, bool v)

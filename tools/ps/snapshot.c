@@ -127,6 +127,14 @@ int ps_snapshot_take(struct ps_snapshot *s)
         return unusable(s, "belongs to another user");
     }
     size_t size = (size_t)st.st_size;
+    if (size == 0) {
+        close(fd);
+        fprintf(stderr,
+                "winsync-ps: %s is empty: its creator is making it now (try again), or died "
+                "doing so (its next user replaces it)\n",
+                s->path);
+        return PS_EXIT_UNUSABLE;
+    }
     if (size < sizeof(struct ws_segment_header)) {
         close(fd);
         return unusable(s, "is not a winsync segment (foreign or corrupt)");
