@@ -17,16 +17,12 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "objects/layout.h"
 #include "segment.h"
 
 #define WS_OPEN_WAIT_MS 3000
 
 struct ws_local ws_g = {.process = WS_NONE};
-
-static size_t align_up(size_t v, size_t a)
-{
-    return (v + a - 1) / a * a;
-}
 
 static uint32_t env_limit(const char *var, uint32_t dflt, uint32_t lo, uint32_t hi)
 {
@@ -41,55 +37,6 @@ static uint32_t env_limit(const char *var, uint32_t dflt, uint32_t lo, uint32_t 
         return dflt;
     }
     return (uint32_t)v;
-}
-
-static uint32_t layout_hash(const struct ws_segment_header *h)
-{
-    /* FNV-1a over the sizes and offsets: a different build's layout never matches. */
-    uint64_t parts[] = {h->version,
-                        h->header_size,
-                        h->total_size,
-                        h->config.max_objects,
-                        h->config.max_handles,
-                        h->config.max_processes,
-                        h->config.max_threads,
-                        h->off_objects,
-                        h->off_names,
-                        h->off_name_index,
-                        h->off_processes,
-                        h->off_handles,
-                        h->off_threads,
-                        sizeof(struct ws_object),
-                        sizeof(struct ws_thread),
-                        sizeof(struct ws_process)};
-    uint32_t hash = 2166136261u;
-    const unsigned char *p = (const unsigned char *)parts;
-    for (size_t i = 0; i < sizeof parts; i++)
-        hash = (hash ^ p[i]) * 16777619u;
-    return hash;
-}
-
-static void compute_layout(struct ws_segment_header *h, const struct ws_config *c)
-{
-    size_t off = align_up(sizeof *h, 64);
-    h->config = *c;
-    h->off_objects = off;
-    off += align_up((size_t)c->max_objects * sizeof(struct ws_object), 64);
-    h->off_names = off;
-    off += align_up((size_t)c->max_objects * WS_NAME_BYTES, 64);
-    h->off_name_index = off;
-    off += align_up(
-        ((size_t)ws_name_bucket_count(c->max_objects) + c->max_objects) * sizeof(uint32_t), 64);
-    h->off_processes = off;
-    off += align_up((size_t)c->max_processes * sizeof(struct ws_process), 64);
-    h->off_handles = off;
-    off += align_up((size_t)c->max_processes * c->max_handles * sizeof(struct ws_handle_entry), 64);
-    h->off_threads = off;
-    off += align_up((size_t)c->max_threads * sizeof(struct ws_thread), 64);
-    h->version = WS_LAYOUT_VERSION;
-    h->header_size = sizeof *h;
-    h->total_size = align_up(off, 4096);
-    h->layout_check = layout_hash(h);
 }
 
 static int namespace_shm_name(char *out, size_t size)
@@ -134,7 +81,7 @@ static int create_segment(int fd)
     };
     struct ws_segment_header h;
     memset(&h, 0, sizeof h);
-    compute_layout(&h, &c);
+    ws_layout_compute(&h, &c);
     if (fchmod(fd, 0600) != 0 || ftruncate(fd, (off_t)h.total_size) != 0)
         return -1;
     void *base = mmap(NULL, h.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -182,26 +129,23 @@ static size_t wait_until_ready(int fd)
 
 static int check_segment(struct ws_segment_header *h, size_t size)
 {
-    if (size < sizeof *h || memcmp(h->magic, WS_MAGIC, sizeof WS_MAGIC) != 0) {
+    char why[128];
+    switch (ws_layout_check(h, size)) {
+    case WS_SEGMENT_OK:
+        return 0;
+    case WS_SEGMENT_FOREIGN:
         report_unusable("is not a winsync segment (foreign or corrupt)");
         return -1;
-    }
-    if (h->version != WS_LAYOUT_VERSION || h->header_size != sizeof *h) {
-        char why[128];
+    case WS_SEGMENT_OTHER_VERSION:
         snprintf(why, sizeof why, "was made by another winsync version (layout %u, this is %u)",
                  h->version, WS_LAYOUT_VERSION);
         report_unusable(why);
         return -1;
+    case WS_SEGMENT_CORRUPT:
+        break;
     }
-    struct ws_segment_header expect;
-    memset(&expect, 0, sizeof expect);
-    compute_layout(&expect, &h->config);
-    if (h->total_size != size || h->layout_check != expect.layout_check ||
-        h->off_threads != expect.off_threads) {
-        report_unusable("is corrupt (its layout does not add up)");
-        return -1;
-    }
-    return 0;
+    report_unusable("is corrupt (its layout does not add up)");
+    return -1;
 }
 
 int ws_segment_open(void)

@@ -1,8 +1,9 @@
-/* wct.h - the wait chain view of the segment: who waits on what, who owns it (see wct.c). */
+/* wct.h - the wait chain view of a segment: who waits on what, who owns it (see wct.c). */
 #ifndef WS_WCT_VIEW_H
 #define WS_WCT_VIEW_H
 
 #include "internal.h"
+#include "objects/view.h"
 #include <wct.h>
 
 /* One node of a wait chain, before it is turned into a WAITCHAIN_NODE_INFO. */
@@ -12,16 +13,32 @@ struct ws_wct_node {
     char name[WCT_OBJNAME_LENGTH]; /* object nodes: what the object is, its name and state */
     bool alertable;                /* object nodes: the waiter's wait is alertable */
     DWORD pid, tid;                /* thread nodes */
+    uint32_t index;                /* the thread record or object index in the segment */
 };
 
-/* The record of the live thread whose Windows thread id is tid, or WS_NONE. Lock held. */
-uint32_t ws_wct_find_thread(DWORD tid);
+/* The functions below read the segment at `seg`: this process's mapping with the lock held
+ * (GetThreadWaitChain), or a copy taken without it (winsync-ps). Every index is checked before
+ * it is followed and every walk is bounded: an inconsistent copy gives a wrong chain at worst. */
+
+/* The record of the live thread whose Windows thread id is tid, or WS_NONE. */
+uint32_t ws_wct_find_thread_in(ws_view *seg, DWORD tid);
 
 /* Fill out[0..max) with the wait chain of thread record `thread`: the thread, the object it waits
  * on, that object's owner thread, and so on. A thread of another process than `pid` ends the chain
  * (its node has status WctStatusPidOnly) unless out_of_proc. A thread met twice ends it too, and
- * sets *cycle. Returns the chain's length, which may exceed max. Lock held. */
-unsigned ws_wct_chain(uint32_t thread, bool out_of_proc, int32_t pid, struct ws_wct_node *out,
-                      unsigned max, bool *cycle);
+ * sets *cycle. Returns the chain's length, which may exceed max. */
+unsigned ws_wct_chain_in(ws_view *seg, uint32_t thread, bool out_of_proc, int32_t pid,
+                         struct ws_wct_node *out, unsigned max, bool *cycle);
+
+/* The same over this process's mapping. Lock held. */
+static inline uint32_t ws_wct_find_thread(DWORD tid)
+{
+    return ws_wct_find_thread_in(ws_g.seg, tid);
+}
+static inline unsigned ws_wct_chain(uint32_t thread, bool out_of_proc, int32_t pid,
+                                    struct ws_wct_node *out, unsigned max, bool *cycle)
+{
+    return ws_wct_chain_in(ws_g.seg, thread, out_of_proc, pid, out, max, cycle);
+}
 
 #endif
