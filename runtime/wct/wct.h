@@ -24,4 +24,10 @@ uint32_t ws_wct_find_thread(DWORD tid);
 unsigned ws_wct_chain(uint32_t thread, bool out_of_proc, int32_t pid, struct ws_wct_node *out,
                       unsigned max, bool *cycle);
 
+/* Write the "wait chain:" section of a failure message into buf (NUL-terminated, cut to size):
+ * one line per blocked thread of the calling process and its descendants. Waits at most lock_ms
+ * for the dispatcher lock (then says who holds it). Returns the length. Takes the lock itself.
+ * Declared for tests in tests/support/wschain.h. */
+size_t ws_wct_report(char *buf, size_t size, unsigned lock_ms);
+
 #endif
