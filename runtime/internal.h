@@ -181,6 +181,9 @@ void ws_unlock(void);
 void ws_wake_after_unlock(uint32_t *word);
 /* The exit hook's lock: an owner of this process that holds on for `ms` is taken over. */
 void ws_lock_at_exit(struct ws_thread *self, unsigned ms);
+/* The lock within `ms` (polling), for reports that must never hang; false with *holder set to
+ * the owner's thread index (or WS_NONE) when it stayed held. */
+bool ws_lock_within(struct ws_thread *self, unsigned ms, uint32_t *holder);
 /* Is this thread between entering ws_lock and leaving ws_unlock (inside the lock, waiting
  * for it, or sending its wakes and freeing their list)? */
 bool ws_lock_busy_here(const struct ws_thread *self);

@@ -177,6 +177,39 @@ void ws_lock_at_exit(struct ws_thread *self, unsigned ms)
     ws_lock(self);
 }
 
+/* For reports (wct/report.c): the lock if it can be had within `ms`, polling so that a stuck
+ * owner cannot hang the caller. False (the lock not taken, *holder set to the owner's thread
+ * index or WS_NONE) when it could not. A dead owner is taken over as ws_lock would. */
+bool ws_lock_within(struct ws_thread *self, unsigned ms, uint32_t *holder)
+{
+    uint32_t mine = self->index + 1;
+    uint32_t *word = &ws_g.seg->lock;
+    struct timespec deadline;
+    ws_deadline_after(&deadline, ms);
+    __atomic_store_n(&self->in_dispatcher, 1, __ATOMIC_RELAXED);
+    for (;;) {
+        uint32_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+        uint32_t expected = 0;
+        /* Keep the waiters bit: others may be asleep on the word. */
+        if (v == 0 && __atomic_compare_exchange_n(word, &expected, mine | WS_LOCK_WAITERS, false,
+                                                  __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            return true;
+        if (v != 0 && take_over_from_dead(v, mine))
+            return true;
+        uint32_t owner = (v & ~WS_LOCK_WAITERS) - 1;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > deadline.tv_sec ||
+            (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
+            __atomic_store_n(&self->in_dispatcher, 0, __ATOMIC_RELAXED);
+            *holder = v == 0 || owner >= ws_config()->max_threads ? WS_NONE : owner;
+            return false;
+        }
+        struct timespec pause = {0, 1000000};
+        nanosleep(&pause, NULL);
+    }
+}
+
 bool ws_lock_busy_here(const struct ws_thread *self)
 {
     return __atomic_load_n(&self->in_dispatcher, __ATOMIC_RELAXED) != 0;

@@ -41,4 +41,10 @@ static inline unsigned ws_wct_chain(uint32_t thread, bool out_of_proc, int32_t p
     return ws_wct_chain_in(ws_g.seg, thread, out_of_proc, pid, out, max, cycle);
 }
 
+/* Write the "wait chain:" section of a failure message into buf (NUL-terminated, cut to size):
+ * one line per blocked thread of the calling process and its descendants. Waits at most lock_ms
+ * for the dispatcher lock (then says who holds it). Returns the length. Takes the lock itself.
+ * Declared for tests in tests/support/wschain.h. */
+size_t ws_wct_report(char *buf, size_t size, unsigned lock_ms);
+
 #endif

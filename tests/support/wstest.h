@@ -30,6 +30,9 @@
 #define WST_QUIET_MS 200
 /* How long to wait for something that MUST happen before declaring the test failed. */
 #define WST_LONG_MS 10000
+/* How long a child's own wait lasts: longer than the parent watches for its wake, so that when the
+ * parent gives up the child is still blocked and its wait chain can be reported (wschain.h). */
+#define WST_WAITER_MS (3 * WST_LONG_MS)
 
 /* A fresh object name, unique across processes and tests of one run. */
 static inline const char *wst_name(char *buf, size_t size, const char *prefix)

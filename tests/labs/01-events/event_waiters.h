@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <windows.h>
 
+#include "wschain.h"
 #include "wstest.h"
 
 #define WOKEN 'w'
@@ -42,7 +43,7 @@ static int waiter_main(void *arg)
         }
     }
     for (int i = 0; i < w->rounds; i++) {
-        DWORD r = SignalObjectAndWait(w->ready, event, WST_LONG_MS, FALSE);
+        DWORD r = SignalObjectAndWait(w->ready, event, WST_WAITER_MS, FALSE);
         if (r != WAIT_OBJECT_0) {
             fprintf(stderr, "waiter %d: SignalObjectAndWait returned %#x, error %u\n",
                     (int)getpid(), r, GetLastError());
@@ -105,18 +106,28 @@ static inline void expect_wakes(struct wst_pipe *report, int count, const char *
 {
     for (int i = 0; i < count; i++) {
         int byte = wst_recv(report, WST_LONG_MS);
-        cr_assert_neq(byte, -1, "%s: only %d of %d waiters were released", what, i, count);
+        struct wst_chain chain;
+        cr_assert_neq(byte, -1,
+                      "%s: only %d of %d waiters were released (the others are still "
+                      "blocked after %d ms)\n%s",
+                      what, i, count, WST_LONG_MS, byte == -1 ? wst_wait_chain(&chain) : "");
         cr_assert_eq(byte, WOKEN, "%s: %s", what, report_meaning(byte));
     }
 }
 
 /* Count wakes: up to WST_LONG_MS for each of the `expected` ones, then WST_QUIET_MS for
- * any extra. A failed wait fails the test. */
+ * any extra. A failed wait fails the test; so does a missing wake, with the wait chains. */
 static inline int count_wakes(struct wst_pipe *report, int expected)
 {
     int wakes = 0;
     for (;;) {
         int byte = wst_recv(report, wakes < expected ? WST_LONG_MS : WST_QUIET_MS);
+        if (byte < 0 && wakes < expected) {
+            struct wst_chain chain;
+            cr_assert_fail("a waiter was never released: %d of %d expected wakes came, the "
+                           "others are still blocked after %d ms\n%s",
+                           wakes, expected, WST_LONG_MS, wst_wait_chain(&chain));
+        }
         if (byte < 0)
             return wakes;
         cr_assert_eq(byte, WOKEN, "%s", report_meaning(byte));

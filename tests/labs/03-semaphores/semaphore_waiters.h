@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <windows.h>
 
+#include "wschain.h"
 #include "wstest.h"
 
 #define WOKEN 'w'
@@ -45,7 +46,7 @@ static int waiter_main(void *arg)
             return 2;
         }
     }
-    DWORD r = SignalObjectAndWait(w->ready, semaphore, WST_LONG_MS, FALSE);
+    DWORD r = SignalObjectAndWait(w->ready, semaphore, WST_WAITER_MS, FALSE);
     if (r != WAIT_OBJECT_0)
         fprintf(stderr, "waiter %d: SignalObjectAndWait returned %#x, error %u\n", (int)getpid(), r,
                 GetLastError());
@@ -96,12 +97,18 @@ static inline const char *report_meaning(int byte)
 }
 
 /* Count wakes: up to WST_LONG_MS for each of the `expected` ones, then WST_QUIET_MS for
- * any extra. A failed wait fails the test. */
+ * any extra. A failed wait fails the test; so does a missing wake, with the wait chains. */
 static inline int count_wakes(struct waiters *g, int expected)
 {
     int wakes = 0;
     for (;;) {
         int byte = wst_recv(&g->report, wakes < expected ? WST_LONG_MS : WST_QUIET_MS);
+        if (byte < 0 && wakes < expected) {
+            struct wst_chain chain;
+            cr_assert_fail("a waiter was never released: %d of %d expected wakes came, the "
+                           "others are still blocked after %d ms\n%s",
+                           wakes, expected, WST_LONG_MS, wst_wait_chain(&chain));
+        }
         if (byte < 0)
             return wakes;
         cr_assert_eq(byte, WOKEN, "%s", report_meaning(byte));

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include "survival.h"
+#include "wschain.h"
 
 TestSuite(processes, .timeout = 30);
 
@@ -110,6 +111,48 @@ Test(processes, push_blocks_until_pop)
     cr_assert_eq(value, 1u);
     cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'd', "the pop did not release the push");
     cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
+    cr_assert_eq(value, 2u);
+    cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
+    cr_assert_eq(value, 3u, "the released push's message comes last");
+    queue_destroy(q);
+}
+
+/* A push waiting for room in a full queue must wait without the lock: a pop from another
+ * process gets in, takes a message and so releases the push. One that takes the lock, then waits
+ * for a free slot while holding it, deadlocks with every pop: the failure shows the wait chain. */
+Test(processes, push_waits_for_room_without_the_lock)
+{
+    struct peer pusher = {.value = 3}, popper = {.value = 1};
+    wst_name(pusher.name, sizeof pusher.name, "q05-roomwait");
+    memcpy(popper.name, pusher.name, sizeof popper.name);
+    cr_assert_eq(wst_pipe_open(&pusher.report), 0);
+    cr_assert_eq(wst_pipe_open(&popper.report), 0);
+    queue_t *q = queue_initialize(pusher.name, 2, 8);
+    cr_assert_not_null(q);
+    cr_assert_eq(qt_push_u32(q, 1, 0), WAIT_OBJECT_0);
+    cr_assert_eq(qt_push_u32(q, 2, 0), WAIT_OBJECT_0);
+    pid_t push_pid = wst_spawn(push_one, &pusher);
+    cr_assert_gt(push_pid, 0, "fork failed");
+    cr_assert_eq(wst_recv(&pusher.report, WST_LONG_MS), 'r');
+    cr_assert(wst_await_blocked(push_pid), "push(INFINITE) into a full queue did not block");
+    cr_assert_eq(wst_recv(&pusher.report, 0), -1,
+                 "push(INFINITE) into a full queue returned instead of blocking");
+
+    pid_t pop_pid = wst_spawn(pop_one, &popper);
+    cr_assert_gt(pop_pid, 0, "fork failed");
+    int opened = wst_recv(&popper.report, WST_LONG_MS);
+    int popped = opened == 'r' ? wst_recv(&popper.report, WST_LONG_MS) : opened;
+    struct wst_chain chain;
+    cr_assert_eq(popped, 'd',
+                 "another process %s while a push waited for room in the full queue: the push "
+                 "must not hold the lock while it waits (handout, Step 3)\n%s",
+                 opened == 'r' ? "did not return from its pop" : "could not open the queue",
+                 popped == 'd' ? "" : wst_wait_chain(&chain));
+    cr_assert_eq(wst_reap(pop_pid, WST_LONG_MS), 0, "the pop got the wrong message");
+    cr_assert_eq(wst_recv(&pusher.report, WST_LONG_MS), 'd', "the pop did not release the push");
+    cr_assert_eq(wst_reap(push_pid, WST_LONG_MS), 0);
+    uint32_t value;
     cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
     cr_assert_eq(value, 2u);
     cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);

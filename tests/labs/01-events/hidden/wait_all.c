@@ -11,7 +11,7 @@ static int wait_all_main(void *arg)
 {
     struct all_waiter *w = arg;
     wst_send(w->report, 'r');
-    DWORD r = WaitForMultipleObjects(2, w->objects, TRUE, WST_LONG_MS);
+    DWORD r = WaitForMultipleObjects(2, w->objects, TRUE, WST_WAITER_MS);
     wst_send(w->report, r == WAIT_OBJECT_0 ? WOKEN : r == WAIT_TIMEOUT ? TIMED_OUT : WAIT_ERROR);
     return r == WAIT_OBJECT_0 ? 0 : 1;
 }
