@@ -10,7 +10,12 @@
 #ifndef WSCHAIN_H
 #define WSCHAIN_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "wstest.h"
 
 /* runtime/wct/report.c (declared there in runtime/wct/wct.h). */
 size_t ws_wct_report(char *buf, size_t size, unsigned lock_ms);
@@ -30,5 +35,45 @@ static inline const char *wst_wait_chain(struct wst_chain *c)
     ws_wct_report(c->text, sizeof c->text, WST_CHAIN_LOCK_MS);
     return c->text;
 }
+
+/* wst_reap, with a description of a child that did not end: returns the child's exit status
+ * (128 + signal when killed) or -1 when it was still running after timeout_ms. Then c->text says
+ * so and where the child was blocked, from a snapshot taken before the child is killed. */
+static inline int wst_reap_described(pid_t pid, int timeout_ms, struct wst_chain *c)
+{
+    long long deadline = wst_now_ms() + timeout_ms;
+    c->text[0] = '\0';
+    for (;;) {
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            snprintf(c->text, sizeof c->text, "it ended with status %d", code);
+            return code;
+        }
+        if (r < 0) {
+            snprintf(c->text, sizeof c->text, "it is not a child of this test");
+            return -2;
+        }
+        if (wst_now_ms() >= deadline)
+            break;
+        usleep(1000);
+    }
+    int used = snprintf(c->text, sizeof c->text, "it did not exit within %d ms; ", timeout_ms);
+    if (used > 0 && (size_t)used < sizeof c->text)
+        ws_wct_report(c->text + used, sizeof c->text - (size_t)used, WST_CHAIN_LOCK_MS);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+/* A child that must end with status 0: otherwise the test fails saying how it ended or, when
+ * it is still running, where it was blocked. */
+#define WST_EXPECT_CHILD_EXIT(pid, what)                                                           \
+    do {                                                                                           \
+        struct wst_chain wst_chain_;                                                               \
+        int wst_status_ = wst_reap_described((pid), WST_LONG_MS, &wst_chain_);                     \
+        cr_assert_eq(wst_status_, 0, "%s: %s", (what), wst_chain_.text);                           \
+    } while (0)
 
 #endif /* WSCHAIN_H */

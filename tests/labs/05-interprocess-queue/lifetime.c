@@ -7,6 +7,7 @@
 
 #include "killpoint.h"
 #include "queue_test.h"
+#include "wschain.h"
 
 TestSuite(lifetime, .timeout = 30);
 
@@ -122,7 +123,7 @@ Test(lifetime, close_holds_the_lock)
     cr_assert(ReleaseMutex(lock));
     cr_assert_eq(wst_recv(&c.report, WST_LONG_MS), 'd',
                  "queue_destroy did not finish once the lock was free");
-    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    WST_EXPECT_CHILD_EXIT(child, "the child that opened and closed the queue");
     CloseHandle(lock);
     assert_gone(c.name, "after its only user closed the queue");
     wst_pipe_close(&c.report);

@@ -45,7 +45,7 @@ Test(processes, shared_between_processes)
     cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0, "the child's message is not there");
     cr_assert_eq(value, p.value);
     close(p.hold.wr);
-    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    WST_EXPECT_CHILD_EXIT(child, "the child that pushed and held the queue");
     queue_destroy(q);
 }
 
@@ -76,7 +76,7 @@ Test(processes, pop_blocks_until_push)
                  "pop(INFINITE) on an empty queue returned instead of blocking");
     cr_assert_eq(qt_push_u32(q, p.value, 0), WAIT_OBJECT_0);
     cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'd', "the push did not release the pop");
-    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0, "the released pop got the wrong result");
+    WST_EXPECT_CHILD_EXIT(child, "the released pop in the child");
     queue_destroy(q);
 }
 
@@ -110,7 +110,7 @@ Test(processes, push_blocks_until_pop)
     cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
     cr_assert_eq(value, 1u);
     cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'd', "the pop did not release the push");
-    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    WST_EXPECT_CHILD_EXIT(child, "the child whose push was released");
     cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
     cr_assert_eq(value, 2u);
     cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
@@ -149,9 +149,9 @@ Test(processes, push_waits_for_room_without_the_lock)
                  "must not hold the lock while it waits (handout, Step 3)\n%s",
                  opened == 'r' ? "did not return from its pop" : "could not open the queue",
                  popped == 'd' ? "" : wst_wait_chain(&chain));
-    cr_assert_eq(wst_reap(pop_pid, WST_LONG_MS), 0, "the pop got the wrong message");
+    WST_EXPECT_CHILD_EXIT(pop_pid, "the pop in the child (a nonzero status: the wrong message)");
     cr_assert_eq(wst_recv(&pusher.report, WST_LONG_MS), 'd', "the pop did not release the push");
-    cr_assert_eq(wst_reap(push_pid, WST_LONG_MS), 0);
+    WST_EXPECT_CHILD_EXIT(push_pid, "the push in the child");
     uint32_t value;
     cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0);
     cr_assert_eq(value, 2u);
@@ -218,7 +218,7 @@ Test(processes, initialization_holds_the_lock)
     cr_assert_eq(qt_pop_u32(q, &value, WST_LONG_MS), WAIT_OBJECT_0);
     cr_assert_eq(value, p.value);
     close(p.hold.wr);
-    cr_assert_eq(wst_reap(child, WST_LONG_MS), 0);
+    WST_EXPECT_CHILD_EXIT(child, "the child that created the queue once the lock was free");
     queue_destroy(q);
     CloseHandle(lock);
 }
