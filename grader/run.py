@@ -3,11 +3,12 @@
 Criterion 2.4.1's --json is not escaped, so the grader reads --xml (falling back to a tolerant
 scan when a message contains "]]>"). A test reported PASSED with zero assertions did not check
 anything (the code under test ended the worker, e.g. with exit(0)) and counts as failed. Failing
-tests are run again, up to three runs in all (timeouts only when there are at most two), and the
-report keeps every run's status, so a test that fails only sometimes is counted as failed and shown
-as intermittent. A re-run cannot change a score (a test that failed once has failed), so re-runs
-run up to RERUN_JOBS tests at once: failing tests mostly sit in waits that time out, and running
-them side by side keeps a class of wrong submissions from costing three times its waits.
+tests are run again, up to three runs in all, and the report keeps every run's status, so a test
+that fails only sometimes is counted as failed and shown as intermittent. A re-run cannot change a
+score (a test that failed once has failed), so re-runs run up to RERUN_JOBS tests at once: failing
+tests mostly sit in waits that time out, and running them side by side keeps a class of wrong
+submissions from costing three times its waits. A test that timed out is never run again: a re-run
+would cost its whole timeout once more only to say whether the hang is intermittent.
 """
 
 import re
@@ -20,7 +21,6 @@ from grader.score import PASSED
 
 MAX_RUNS = 3
 RERUN_JOBS = 8
-MAX_TIMEOUT_RERUNS = 2
 MESSAGE_LIMIT = 2000
 
 
@@ -70,10 +70,9 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
         failing = [r for r in pending if r.runs[-1] != PASSED]
         if attempt == 1 and len(failing) == len(pending):
             break  # nothing passed at all: the failures are not intermittent
-        # A test that passed once is already known to be intermittent. Many timeouts are a hang,
-        # not bad luck: re-running them would only multiply the longest waits.
-        timeouts = [r for r in failing if r.runs[-1] == "timeout"]
-        pending = failing if len(timeouts) <= MAX_TIMEOUT_RERUNS else [r for r in failing if r not in timeouts]
+        # A re-run only tells whether a failure is intermittent; it cannot give points back. A test
+        # that timed out would cost its whole timeout again for that, so it is not run again.
+        pending = [r for r in failing if "timeout" not in r.runs]
         if attempt == 1 and confirm:
             pending += [r for r in results.values() if r.runs == [PASSED]]
         if outcome.timed_out:

@@ -1,0 +1,62 @@
+"""Which failing tests the grader runs again: a re-run only says whether a failure is
+intermittent, so a test that timed out (it would cost its whole timeout again) is not re-run."""
+
+import secrets
+import unittest
+from unittest import mock
+
+from tests.grader import support
+from tests.grader.fixture import adder
+
+UNSCANNED = mock.patch("grader.scan.check")  # the marker files below need open() and access()
+
+
+def tests_of(report):
+    return {t.id: t for t in report.labs[0].tests}
+
+
+class TimedOutTestsAreNotRunAgain(unittest.TestCase):
+    def test_a_hang_runs_once_and_a_fast_failure_three_times(self):
+        # adder/negative hangs, adder/small fails at once, adder_hidden/sum3 passes.
+        body = "    if (a < 0)\n        for (;;) {}\n    if (a == 2)\n        return 0;\n    return a + b;"
+        report = support.grade_files({"01": {"adder.c": adder(body)}})
+        tests = tests_of(report)
+        self.assertEqual(tests["adder/negative"].runs, ["timeout"])
+        self.assertEqual(tests["adder/negative"].status, "timeout")
+        self.assertIn("timed out", tests["adder/negative"].message)
+        self.assertEqual(tests["adder/small"].runs, ["failed", "failed", "failed"])
+        self.assertEqual(tests["adder_hidden/sum3"].runs, ["passed"])
+        self.assertEqual(report.score, 2)
+
+    def test_a_test_that_times_out_in_a_re_run_is_not_run_a_third_time(self):
+        # The first negative number fails at once (the run folder, kept between the runs of one
+        # lab, remembers it); every later one hangs.
+        marker = f"grader-then-hang-{secrets.token_hex(4)}"
+        body = (f'    if (a < 0 && access("{marker}", F_OK) == 0)\n        for (;;) {{}}\n'
+                f'    if (a < 0) {{\n        close(open("{marker}", O_CREAT | O_WRONLY, 0666));\n'
+                "        return 0;\n    }\n    return a + b;")
+        with UNSCANNED:
+            report = support.grade_files({"01": {"adder.c": adder(body, "#include <fcntl.h>\n#include <unistd.h>")}})
+        negative = tests_of(report)["adder/negative"]
+        self.assertEqual(negative.runs, ["failed", "timeout"])
+        self.assertEqual(negative.status, "failed")  # the first failure is the one reported
+        self.assertEqual(negative.score, 0)
+        self.assertEqual(report.score, 4)
+
+    def test_a_passing_test_that_hangs_when_confirmed_keeps_no_points(self):
+        marker = f"grader-confirm-hang-{secrets.token_hex(4)}"
+        body = (f'    if (a < 0 && access("{marker}", F_OK) == 0)\n        for (;;) {{}}\n'
+                f'    if (a < 0)\n        close(open("{marker}", O_CREAT | O_WRONLY, 0666));\n'
+                "    return a + b;")
+        with UNSCANNED:
+            report = support.grade_files({"01": {"adder.c": adder(body, "#include <fcntl.h>\n#include <unistd.h>")}},
+                                         confirm=True)
+        negative = tests_of(report)["adder/negative"]
+        self.assertEqual(negative.runs, ["passed", "timeout"])
+        self.assertTrue(negative.intermittent)
+        self.assertEqual(negative.score, 0)
+        self.assertEqual(report.score, 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
