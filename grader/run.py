@@ -7,8 +7,10 @@ tests are run again, up to three runs in all, and the report keeps every run's s
 that fails only sometimes is counted as failed and shown as intermittent. A re-run cannot change a
 score (a test that failed once has failed), so re-runs run up to RERUN_JOBS tests at once: failing
 tests mostly sit in waits that time out, and running them side by side keeps a class of wrong
-submissions from costing three times its waits. A test that timed out is never run again: a re-run
-would cost its whole timeout once more only to say whether the hang is intermittent.
+submissions from costing three times its waits. A test that timed out, or failed after
+SLOW_FAILURE seconds or more (mostly a wait of the test that expired: a waiter never woken), is
+not run again: a re-run would cost all that time once more only to say whether the failure is
+intermittent.
 """
 
 import re
@@ -21,6 +23,7 @@ from grader.score import PASSED
 
 MAX_RUNS = 3
 RERUN_JOBS = 8
+SLOW_FAILURE = 5.0  # seconds: a test that failed after this long (a wait that expired) is not re-run
 MESSAGE_LIMIT = 2000
 
 
@@ -42,6 +45,7 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
     known = set(specs) | set(sentinels)
     run_dir = Path(run_dir)
     view = sandbox.View(read_only=[str(binary)], writable=[str(run_dir)])
+    slow = set()  # ids of the tests that failed after SLOW_FAILURE seconds or more
     for attempt in range(1, max_runs + 1):
         if not pending:
             break
@@ -64,6 +68,8 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
             status, message, seconds = parsed.get(
                 result.id, ("not_run", run_note or "the test did not run: check its id in lab.toml", 0.0))
             result.runs.append(status)
+            if status not in (PASSED, "timeout") and seconds >= SLOW_FAILURE:
+                slow.add(result.id)
             if status != PASSED and not result.message:
                 result.message = message[:MESSAGE_LIMIT]
             result.time = max(result.time, seconds)
@@ -71,8 +77,9 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
         if attempt == 1 and len(failing) == len(pending):
             break  # nothing passed at all: the failures are not intermittent
         # A re-run only tells whether a failure is intermittent; it cannot give points back. A test
-        # that timed out would cost its whole timeout again for that, so it is not run again.
-        pending = [r for r in failing if "timeout" not in r.runs]
+        # that timed out, or failed only after a long wait, would cost all that time again for it,
+        # so it is not run again.
+        pending = [r for r in failing if "timeout" not in r.runs and r.id not in slow]
         if attempt == 1 and confirm:
             pending += [r for r in results.values() if r.runs == [PASSED]]
         if outcome.timed_out:

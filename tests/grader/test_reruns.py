@@ -1,5 +1,6 @@
 """Which failing tests the grader runs again: a re-run only says whether a failure is
-intermittent, so a test that timed out (it would cost its whole timeout again) is not re-run."""
+intermittent, so a test that timed out or failed slowly (it would cost that time again) is not
+re-run."""
 
 import secrets
 import unittest
@@ -26,6 +27,19 @@ class TimedOutTestsAreNotRunAgain(unittest.TestCase):
         self.assertIn("timed out", tests["adder/negative"].message)
         self.assertEqual(tests["adder/small"].runs, ["failed", "failed", "failed"])
         self.assertEqual(tests["adder_hidden/sum3"].runs, ["passed"])
+        self.assertEqual(report.score, 2)
+
+    def test_a_slow_failure_runs_once(self):
+        # adder/negative fails after waiting 2 s (like a wait of the test that expires), over the
+        # threshold made 1 s here; adder/small fails at once and is re-run.
+        body = "    if (a < 0) {\n        sleep(2);\n        return 0;\n    }\n    if (a == 2)\n        return 0;\n" \
+               "    return a + b;"
+        with UNSCANNED, mock.patch("grader.run.SLOW_FAILURE", 1.0):
+            report = support.grade_files({"01": {"adder.c": adder(body, "#include <unistd.h>")}})
+        tests = tests_of(report)
+        self.assertEqual(tests["adder/negative"].runs, ["failed"])
+        self.assertGreaterEqual(tests["adder/negative"].time, 1.0)
+        self.assertEqual(tests["adder/small"].runs, ["failed", "failed", "failed"])
         self.assertEqual(report.score, 2)
 
     def test_a_test_that_times_out_in_a_re_run_is_not_run_a_third_time(self):
