@@ -4,8 +4,10 @@ re-run."""
 
 import secrets
 import unittest
+from types import SimpleNamespace
 from unittest import mock
 
+from grader import run
 from tests.grader import support
 from tests.grader.fixture import adder
 
@@ -70,6 +72,26 @@ class TimedOutTestsAreNotRunAgain(unittest.TestCase):
         self.assertTrue(negative.intermittent)
         self.assertEqual(negative.score, 0)
         self.assertEqual(report.score, 4)
+
+    def test_nothing_is_re_run_when_a_sentinel_hangs(self):
+        # The sentinels call adder_add(1, 2), which hangs (as does adder_hidden/sum3): every re-run
+        # would wait for them again. adder/small fails at once, adder/negative passes.
+        body = "    if (a == 1 && b == 2)\n        for (;;) {}\n    if (a == 2)\n        return 0;\n    return a + b;"
+        report = support.grade_files({"01": {"adder.c": adder(body)}})
+        tests = tests_of(report)
+        self.assertEqual(tests["adder/small"].runs, ["failed"])
+        self.assertEqual(tests["adder/negative"].runs, ["passed"])
+        self.assertEqual(tests["adder_hidden/sum3"].runs, ["timeout"])
+        self.assertEqual(report.labs[0].status, "graded")  # the sentinels failed, as they must
+        self.assertEqual(report.score, 1)
+
+
+class WallLimit(unittest.TestCase):
+    def test_the_limit_leaves_room_for_every_test_and_sentinel_to_time_out(self):
+        tests = [SimpleNamespace(timeout=t) for t in (20, 30, 60, 90)]
+        for jobs in (1, 2, 8):
+            everything = sum(t.timeout for t in tests) + 2 * 90
+            self.assertGreater(run.wall_limit(tests, jobs, sentinels=2), everything / jobs + 90)
 
 
 if __name__ == "__main__":
