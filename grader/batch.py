@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from grader import build, classfiles, policy, run, sandbox, similarity
+from grader.progress import Progress, SubmissionBoard, clock
 from grader.report import gradescope, junit, text
 from grader.score import failed_report, report_from_dict, report_to_dict
 from grader.submission import MAX_FILE_SIZE
@@ -363,7 +364,7 @@ def _grade_submission(root, labs, chosen, sub, student_dir, test_jobs, stop, gra
         limit = _time_limit(chosen, test_jobs)
         argv = [sys.executable, str(GRADE), "--root", str(root), "--submission", str(folder), "--name", sub.name,
                 "--format", "json", "--out", str(report_json), "--log-dir", str(student_dir / "logs"),
-                "--jobs", "1", "--test-jobs", str(test_jobs), *_inherited_args(), *grade_args,
+                "--jobs", "1", "--test-jobs", str(test_jobs), "--quiet", *_inherited_args(), *grade_args,
                 *[lab.key for lab in chosen]]
         code, how = _run_grader(argv, limit, scratch / "stderr.txt", stop)
         stderr = (scratch / "stderr.txt").read_bytes()[-20000:].decode(errors="replace")
@@ -414,8 +415,10 @@ def _write_student(student_dir, report, sub, status, message, labs=()):
     (student_dir / "results.json").write_text(gradescope.render(report))
 
 
-def _grade_one(root, labs, chosen, sub, student_dir, test_jobs, stop, grade_args=()):
+def _grade_one(root, labs, chosen, sub, student_dir, test_jobs, stop, grade_args=(), board=None):
     """(report, status, message) of one submission. Never raises: whatever goes wrong is its row."""
+    if board:
+        board.started()
     try:
         if student_dir.exists():
             shutil.rmtree(student_dir)  # a regrade rewrites the folder: no stale logs
@@ -434,24 +437,24 @@ def _grade_one(root, labs, chosen, sub, student_dir, test_jobs, stop, grade_args
             _write_student(student_dir, report, sub, status, message, labs)
         except Exception:
             pass
+    if board:
+        board.ended(sub.name, report.score, report.max_score, status)
     return report, status, message
 
 
 # ---- The command ------------------------------------------------------------------------------
 
 
-def _clock(seconds):
-    seconds = int(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade_args=(), options=None):
+def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade_args=(), options=None,
+              progress=None):
     """Grade the class folder into out (or, with only, the submissions it names; with
     options.shard, its share); returns the exit status: 0, 2 (nothing to grade), 1 (a class file
     could not be written) or 130 (Ctrl-C). grade_args: more options for each submission's
-    `grade --submission` process; options: a ClassOptions."""
+    `grade --submission` process; options: a ClassOptions; progress: a progress.Progress (default:
+    on stderr), for the build and the count of submissions in flight and done."""
     folder, out = Path(folder), Path(out)
     options = options or ClassOptions()
+    progress = progress or Progress()
     if not folder.is_dir():
         print(f"grade: --batch {folder}: not a folder of submissions.", file=sys.stderr)
         return 2
@@ -485,33 +488,26 @@ def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade
     for name in ignored:
         print(f"grade: ignored {folder / name}: not a folder or an archive.", file=sys.stderr)
 
-    build.SharedBuild(root, labs, jobs=2, progress=lambda m: print(m, file=sys.stderr)).ensure()
+    build.SharedBuild(root, labs, jobs=2, progress=progress, status=progress.show).ensure()
     (out / "students").mkdir(parents=True, exist_ok=True)
-    start, tty, stop = time.monotonic(), sys.stderr.isatty(), threading.Event()
+    start, stop = time.monotonic(), threading.Event()
     results, futures, interrupted = {}, {}, False
+    board = SubmissionBoard(progress, len(todo))
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
-        for sub in todo:
-            futures[pool.submit(_grade_one, root, labs, chosen, sub, out / "students" / sub.name, test_jobs,
-                                stop, tuple(grade_args))] = sub
-        for done, future in enumerate(as_completed(futures), start=1):
-            sub = futures[future]
-            report, status, _ = results[sub.name] = future.result()
-            elapsed = time.monotonic() - start
-            eta = elapsed / done * (len(todo) - done)
-            line = (f"[{done}/{len(todo)}] {sub.name}: {report.score:g}/{report.max_score:g}"
-                    + ("" if status == "graded" else f" {status}")
-                    + f"  elapsed {_clock(elapsed)}  ETA {_clock(eta)}")
-            print(("\r\033[K" if tty else "") + line, end="" if tty else "\n", file=sys.stderr, flush=True)
+        with progress.live(board.render):
+            for sub in todo:
+                futures[pool.submit(_grade_one, root, labs, chosen, sub, out / "students" / sub.name, test_jobs,
+                                    stop, tuple(grade_args), board)] = sub
+            for future in as_completed(futures):
+                results[futures[future].name] = future.result()
     except KeyboardInterrupt:
         interrupted = True
         stop.set()
-        print(f"\ngrade: interrupted; stopping the submissions being graded and writing the grades of the "
+        print(f"grade: interrupted; stopping the submissions being graded and writing the grades of the "
               f"{len(results)} done.", file=sys.stderr, flush=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if tty and not interrupted:
-        print(file=sys.stderr)
     for future, sub in futures.items():
         if sub.name not in results and future.done() and not future.cancelled():
             results[sub.name] = future.result()  # _grade_one never raises
@@ -544,6 +540,6 @@ def run_batch(root, labs, chosen, folder, out, jobs, test_jobs, only=None, grade
     graded = sum(1 for _, _, message in results.values() if message != INTERRUPTED)
     done = f"regraded {', '.join(s.name for s in todo)}" if only else f"graded {graded} submissions"
     part = f" (shard {options.shard[0]}/{options.shard[1]})" if options.shard else ""
-    print(f"{done}{part} in {_clock(time.monotonic() - start)}: {out / 'grades.csv'} ({len(rows)} rows"
+    print(f"{done}{part} in {clock(time.monotonic() - start)}: {out / 'grades.csv'} ({len(rows)} rows"
           + (f", {len(trouble)} not graded" if trouble else "") + f"), {out / 'summary.html'}", file=sys.stderr)
     return 130 if interrupted else 1 if problems else 0

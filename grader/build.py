@@ -15,9 +15,11 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from grader import sandbox, scan
+from grader.progress import build_step
 
 SNAPSHOT = ["CMakeLists.txt", "cmake", "include", "runtime", "solutions", "reference", "labs",
             "tests/labs", "tests/support"]
@@ -78,11 +80,12 @@ def content_key(files):
 class SharedBuild:
     """The cached build of the grader's tree; `manifest` describes what the grader links."""
 
-    def __init__(self, root, labs, jobs=2, progress=None):
+    def __init__(self, root, labs, jobs=2, progress=None, status=None):
         self.root = Path(root).resolve()
         self.labs = labs
         self.jobs = jobs
-        self.progress = progress or (lambda message: None)
+        self.progress = progress or (lambda message: None)  # lines that stay
+        self.status = status  # the one-time build's steps, as a live line (None: not shown)
         self.files = snapshot_files(self.root, labs)
         self.key = content_key(self.files)
         self.dir = cache_root() / self.key
@@ -98,7 +101,9 @@ class SharedBuild:
             manifest_path = self.dir / "manifest.json"
             if not manifest_path.exists():
                 self.progress(f"building the grader's tree once (cache {self.dir})...")
+                start = time.monotonic()
                 self._build()
+                self.progress(f"built the grader's tree in {time.monotonic() - start:.0f} s")
                 manifest_path.write_text(json.dumps(self._collect(), indent=1))
         self.manifest = json.loads(manifest_path.read_text())
         return self.manifest
@@ -118,18 +123,35 @@ class SharedBuild:
         log = self.dir / "build.log"
         configure = ["cmake", "-S", str(src), "-B", str(build), "-G", "Unix Makefiles",
                      "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "-DWINSYNC_BUILD_TESTS=ON"]
-        if self._run(configure, log) != 0:
+        if self._run(configure, log, "configuring") != 0:
             raise BuildError(f"the grader's tree does not configure (not the student's fault); see {log}")
         targets = [lab.target for lab in self.labs if self._target_dir(build, lab.target)]
         if targets:
-            self._run(["cmake", "--build", str(build), f"-j{self.jobs}", "--target", *targets, "--", "-k"], log)
+            self._run(["cmake", "--build", str(build), f"-j{self.jobs}", "--target", *targets, "--", "-k"], log,
+                      "building", targets)
 
-    @staticmethod
-    def _run(argv, log):
-        with open(log, "a") as out:
-            out.write("$ " + shlex.join(argv) + "\n")
+    def _run(self, argv, log, doing, targets=()):
+        """Run one step of the build into `log`; with a status callback, show what it is doing
+        (how many of the lab `targets` are built, and Make's current step)."""
+        with open(log, "ab") as out:
+            out.write(("$ " + shlex.join(argv) + "\n").encode())
             out.flush()
-            return subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT).returncode
+            if self.status is None:
+                return subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT).returncode
+            built = set()
+            self.status(f"{doing} the grader's tree once...")
+            with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
+                for line in proc.stdout:
+                    out.write(line)
+                    step = build_step(line.decode(errors="replace"))
+                    if step is None:
+                        continue
+                    if step.startswith("Built target ") and step.split()[-1] in targets:
+                        built.add(step.split()[-1])
+                    count = f"{len(built)}/{len(targets)} lab binaries built, " if targets else ""
+                    self.status(f"{doing} the grader's tree once: {count}{step}")
+            self.status("")
+            return proc.returncode
 
     @staticmethod
     def _target_dir(build, target):

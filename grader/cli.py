@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader import build, config, lms, sandbox
 from grader.grade import Options, grade_submission
+from grader.progress import Progress
 from grader.score import failed_report
 from grader.report import FORMATS
 from grader.submission import Folder, Solutions, WorkingCopy
@@ -131,6 +132,9 @@ def grade_parser():
     parser.add_argument("--no-similarity", action="store_true",
                         help="with --batch: do not write similarity.html and similarity.csv")
     add_class_options(parser)
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="print no progress on stderr (the one-time build, each lab, a batch's count); "
+                             "errors are still printed. Progress never goes to stdout or a report file")
     parser.add_argument("--require-full", action="store_true",
                         help="exit with status 1 unless every graded lab gets full marks")
     add_common(parser)
@@ -185,10 +189,6 @@ def _command(name, argv):
     return _check(argv)
 
 
-def progress(message):
-    print(message, file=sys.stderr, flush=True)
-
-
 def _grade(args):
     if args.unsafe_no_sandbox:
         sandbox.set_mode("unsafe")
@@ -216,8 +216,10 @@ def _grade(args):
         sandbox.require()
         return batch.run_batch(root, labs, chosen, args.batch, args.out, args.jobs or DEFAULT_JOBS,
                                args.test_jobs, only=args.only,
-                               grade_args=["--confirm"] if args.confirm else [], options=options)
-    shared = build.SharedBuild(root, labs, jobs=2, progress=progress)
+                               grade_args=["--confirm"] if args.confirm else [], options=options,
+                               progress=Progress(enabled=not args.quiet))
+    progress = Progress(enabled=not args.quiet)
+    shared = build.SharedBuild(root, labs, jobs=2, progress=progress, status=progress.show)
     if args.solutions:
         if not (root / "solutions").is_dir():
             raise config.ConfigError(f"--solutions: {root} has no solutions/: this is the student handout, and "
@@ -233,7 +235,7 @@ def _grade(args):
         source, logs = WorkingCopy(root), "logs"
     log_dir = args.log_dir or (args.out.parent / f"{args.out.stem}-logs" if args.out else root / "grade-out" / logs)
     options = Options(jobs=args.jobs or min(len(chosen), 6), test_jobs=args.test_jobs, log_dir=log_dir.resolve(),
-                      confirm=args.confirm)
+                      confirm=args.confirm, progress=progress)
     failure = None
     try:
         report = grade_submission(shared, chosen, source, options)
@@ -242,7 +244,7 @@ def _grade(args):
             raise
         # Whoever asked for a report file gets one, saying why nothing was graded.
         failure = error
-        progress(f"grade: {error}")
+        print(f"grade: {error}", file=sys.stderr, flush=True)
         report = failed_report(source.name, chosen, "grader_error", f"the grader could not grade: {error}")
     if args.name:
         report.submission = args.name

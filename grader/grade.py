@@ -1,6 +1,7 @@
 """Grade one submission: for each lab, compile the student's files, check them, link the lab's
 tests with them (and the reference for every other slot), run the tests in the sandbox, score."""
 
+import contextlib
 import datetime
 import hashlib
 import os
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import VERSION, build, integrity, run, sandbox, scan
+from grader.progress import LabBoard
 from grader.score import LabResult, Report, TestResult, all_failed
 from grader.submission import SubmissionError
 
@@ -29,6 +31,7 @@ class Options:
     confirm: bool = False  # run every passing test once more in a fresh sandbox
     compile_seconds: float = 30.0  # wall-clock (and CPU) limit of one compile
     memory: int = sandbox.Limits.memory  # bytes for a whole test run, all its processes together
+    progress: object = None  # a progress.Progress: each lab as it starts and ends (None: silent)
 
 
 def grade_submission(shared, labs, source, options):
@@ -40,9 +43,12 @@ def grade_submission(shared, labs, source, options):
     sandbox.hidden_paths.update({str(shared.root), str(build.cache_root())})
     work = Path(tempfile.mkdtemp(prefix="winsync-grade-"))
     os.chmod(work, 0o711)  # the sandboxed uid must reach its own folders, and list nothing
+    board = LabBoard(options.progress, labs) if options.progress else None
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(options.jobs, len(labs)))) as pool:
-            results = list(pool.map(lambda lab: _grade_lab(shared, manifest, lab, source, work, options), labs))
+        with ThreadPoolExecutor(max_workers=max(1, min(options.jobs, len(labs)))) as pool, \
+                (options.progress.live(board.render) if board else contextlib.nullcontext()):
+            results = list(pool.map(lambda lab: _grade_lab(shared, manifest, lab, source, work, options, board),
+                                    labs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Report(submission=source.name, labs=results, seconds=round(time.monotonic() - start, 2),
@@ -50,7 +56,9 @@ def grade_submission(shared, labs, source, options):
                   grader_version=VERSION)
 
 
-def _grade_lab(shared, manifest, lab, source, work, options):
+def _grade_lab(shared, manifest, lab, source, work, options, board=None):
+    if board:
+        board.started(lab)
     start = time.monotonic()
     result = LabResult(number=lab.number, slug=lab.slug, title=lab.title, folder=lab.folder,
                        tests=[TestResult(id=t.id, points=t.points, hidden=t.hidden, section=t.section)
@@ -85,6 +93,8 @@ def _grade_lab(shared, manifest, lab, source, work, options):
         _copy_capped(log_path, kept)
         result.log = str(kept)
     result.seconds = round(time.monotonic() - start, 2)
+    if board:
+        board.ended(lab, result)
     return result
 
 

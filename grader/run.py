@@ -3,11 +3,14 @@
 Criterion 2.4.1's --json is not escaped, so the grader reads --xml (falling back to a tolerant
 scan when a message contains "]]>"). A test reported PASSED with zero assertions did not check
 anything (the code under test ended the worker, e.g. with exit(0)) and counts as failed. Failing
-tests are run again, up to three runs in all (timeouts only when there are at most two), and the
-report keeps every run's status, so a test that fails only sometimes is counted as failed and shown
-as intermittent. A re-run cannot change a score (a test that failed once has failed), so re-runs
-run up to RERUN_JOBS tests at once: failing tests mostly sit in waits that time out, and running
-them side by side keeps a class of wrong submissions from costing three times its waits.
+tests are run again, up to three runs in all, and the report keeps every run's status, so a test
+that fails only sometimes is counted as failed and shown as intermittent. A re-run cannot change a
+score (a test that failed once has failed), so re-runs run up to RERUN_JOBS tests at once: failing
+tests mostly sit in waits that time out, and running them side by side keeps a class of wrong
+submissions from costing three times its waits. A test that timed out, or failed after
+SLOW_FAILURE seconds or more (mostly a wait of the test that expired: a waiter never woken), is
+not run again: a re-run would cost all that time once more only to say whether the failure is
+intermittent. Nothing is re-run after a run whose sentinels (which run in every run) did so.
 """
 
 import re
@@ -20,14 +23,21 @@ from grader.score import PASSED
 
 MAX_RUNS = 3
 RERUN_JOBS = 8
-MAX_TIMEOUT_RERUNS = 2
+SLOW_FAILURE = 5.0  # seconds: a test that failed after this long (a wait that expired) is not re-run
 MESSAGE_LIMIT = 2000
 
 
-def wall_limit(tests, test_jobs):
-    """Wall-clock limit for running `tests` (each bounded by its own timeout), in seconds."""
-    total = sum(t.timeout for t in tests)
-    return max(15.0, total / max(1, test_jobs) + max((t.timeout for t in tests), default=0) + 10)
+def wall_limit(tests, test_jobs, sentinels=0):
+    """Wall-clock limit for running `tests` and `sentinels` sentinel tests (each bounded by its own
+    timeout; a sentinel's is the longest of the lab's, integrity.sentinel_object), in seconds."""
+    timeouts = [t.timeout for t in tests]
+    timeouts += [max(timeouts, default=0)] * sentinels
+    return max(15.0, sum(timeouts) / max(1, test_jobs) + max(timeouts, default=0) + 10)
+
+
+def _costly(status, seconds):
+    """Whether running this test again would cost much: it timed out, or failed after a long wait."""
+    return status == "timeout" or (status != PASSED and seconds >= SLOW_FAILURE)
 
 
 def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_runs=MAX_RUNS,
@@ -42,6 +52,7 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
     known = set(specs) | set(sentinels)
     run_dir = Path(run_dir)
     view = sandbox.View(read_only=[str(binary)], writable=[str(run_dir)])
+    costly = set()  # ids of the tests that timed out or failed after SLOW_FAILURE seconds or more
     for attempt in range(1, max_runs + 1):
         if not pending:
             break
@@ -52,7 +63,7 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
                 f"--timeout={max(t.timeout for t in chosen):g}"]
         if attempt > 1:
             argv.append(f"--filter=@({'|'.join([r.id for r in pending] + list(sentinels))})")
-        limits.wall = wall_limit(chosen, jobs)
+        limits.wall = wall_limit(chosen, jobs, len(sentinels))
         with open(log_path, "a") as log:
             log.write(f"\n===== run {attempt}: {' '.join(argv[1:])}\n")
         outcome = sandbox.run(argv, run_dir, log_path, limits, view=view, results=report)
@@ -64,16 +75,20 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
             status, message, seconds = parsed.get(
                 result.id, ("not_run", run_note or "the test did not run: check its id in lab.toml", 0.0))
             result.runs.append(status)
+            if _costly(status, seconds):
+                costly.add(result.id)
             if status != PASSED and not result.message:
                 result.message = message[:MESSAGE_LIMIT]
             result.time = max(result.time, seconds)
         failing = [r for r in pending if r.runs[-1] != PASSED]
         if attempt == 1 and len(failing) == len(pending):
             break  # nothing passed at all: the failures are not intermittent
-        # A test that passed once is already known to be intermittent. Many timeouts are a hang,
-        # not bad luck: re-running them would only multiply the longest waits.
-        timeouts = [r for r in failing if r.runs[-1] == "timeout"]
-        pending = failing if len(timeouts) <= MAX_TIMEOUT_RERUNS else [r for r in failing if r not in timeouts]
+        # A re-run only tells whether a failure is intermittent; it cannot give points back. A test
+        # that timed out, or failed only after a long wait, would cost all that time again for it,
+        # so it is not run again; nor is anything when a sentinel (in every run) did.
+        if any(_costly(parsed[s][0], parsed[s][2]) for s in sentinels if s in parsed):
+            break
+        pending = [r for r in failing if r.id not in costly]
         if attempt == 1 and confirm:
             pending += [r for r in results.values() if r.runs == [PASSED]]
         if outcome.timed_out:

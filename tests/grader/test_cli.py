@@ -125,7 +125,7 @@ class Release(unittest.TestCase):
         self.assertEqual([p for p in pages if not release.excluded(p, release.EXCLUDED)], [])
 
     def test_handout_has_no_secrets_and_grades(self):
-        root = support.tree()
+        support.tree()
         handout = Path(tempfile.mkdtemp()) / "handout"
         result = support.grade_cli("release", "--out", str(handout))
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -183,7 +183,6 @@ class Autograders(unittest.TestCase):
 class Mutants(unittest.TestCase):
     def test_mutants_table_and_a_survivor(self):
         root = support.tree()
-        survivor = root / "tests/mutants/01-adder/survivor.diff"
         patch = ("--- a/solutions/01-adder/adder.c\n+++ b/solutions/01-adder/adder.c\n@@ -2,4 +2,4 @@\n"
                  " int adder_add(int a, int b)\n {{\n-    return a + b;\n+    return {};\n }}\n")
         made = {
