@@ -100,7 +100,7 @@ def normalized(text):
     text = re.sub(r" in \d+:\d\d:", " in 0:00:", text)
     text = re.sub(r"\(cache [^)]*\)", "(cache ...)", text)
     # the one-time build is printed only when the grader's cache is cold
-    return re.sub(r"^building the grader's tree once.*\n", "", text, flags=re.M)
+    return re.sub(r"^(building the grader's tree once|built the grader's tree in ).*\n", "", text, flags=re.M)
 
 
 def progress_sorted(text):
