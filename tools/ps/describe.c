@@ -147,3 +147,21 @@ uint32_t ps_lock_owner(ws_view *seg, bool *waiters)
     word &= ~PS_LOCK_WAITERS;
     return word ? word - 1 : WS_NONE;
 }
+
+const char *ps_status_name(WCT_OBJECT_STATUS status)
+{
+    switch (status) {
+    case WctStatusRunning:
+        return "running";
+    case WctStatusBlocked:
+        return "blocked";
+    case WctStatusOwned:
+        return "owned";
+    case WctStatusNotOwned:
+        return "not-owned";
+    case WctStatusAbandoned:
+        return "abandoned";
+    default:
+        return "unknown";
+    }
+}

@@ -255,24 +255,6 @@ static void print_handles(FILE *out, ws_view *seg)
     fprintf(out, "\n  ],\n");
 }
 
-static const char *node_status(WCT_OBJECT_STATUS status)
-{
-    switch (status) {
-    case WctStatusRunning:
-        return "running";
-    case WctStatusBlocked:
-        return "blocked";
-    case WctStatusOwned:
-        return "owned";
-    case WctStatusNotOwned:
-        return "not-owned";
-    case WctStatusAbandoned:
-        return "abandoned";
-    default:
-        return "unknown";
-    }
-}
-
 static void print_chain(FILE *out, ws_view *seg, const struct ps_chain *c)
 {
     fprintf(out, "\n    {");
@@ -298,7 +280,7 @@ static void print_chain(FILE *out, ws_view *seg, const struct ps_chain *c)
             fprintf(out, ", \"description\": ");
             json_cstring(out, n->name);
         }
-        fprintf(out, ", \"status\": \"%s\"}", node_status(n->status));
+        fprintf(out, ", \"status\": \"%s\"}", ps_status_name(n->status));
     }
     fprintf(out, "]}");
 }

@@ -45,6 +45,7 @@ void ps_list_namespaces(FILE *out);
 /* ---- describe.c: objects, threads and processes in words ---- */
 const char *ps_type_name(unsigned type); /* "event", "mutex", ... */
 const char *ps_record_state(uint32_t state);
+const char *ps_status_name(WCT_OBJECT_STATUS status); /* "owned", "not-owned", ... "unknown" */
 /* `event "name"`, or `event #12` for an unnamed object. */
 void ps_object_label(ws_view *seg, const struct ws_object *o, char *buf, size_t size);
 /* The object's state: `manual-reset, signaled`, `count 1 of 3`, `owned by thread 12 (pid 10),

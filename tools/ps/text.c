@@ -1,6 +1,7 @@
 /* text.c - the report for people: the namespace, its lock, processes, threads, objects with their
  * waiters, handles, then each blocked thread's wait chain and the deadlocks. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ps.h"
 
@@ -149,24 +150,6 @@ static void print_handles(FILE *out, ws_view *seg)
     }
 }
 
-static const char *status_name(WCT_OBJECT_STATUS status)
-{
-    switch (status) {
-    case WctStatusRunning:
-        return "running";
-    case WctStatusBlocked:
-        return "blocked";
-    case WctStatusOwned:
-        return "owned";
-    case WctStatusNotOwned:
-        return "not owned";
-    case WctStatusAbandoned:
-        return "abandoned";
-    default:
-        return NULL;
-    }
-}
-
 /* The chain's nodes, as `thread 12 (pid 10) -> mutex "m" [owned] -> ...`; with `statuses`, an
  * object's status (a mutex's) or state (the others'), and the last thread's. */
 static void print_nodes(FILE *out, const struct ps_snapshot *s, const struct ps_chain *c,
@@ -175,7 +158,9 @@ static void print_nodes(FILE *out, const struct ps_snapshot *s, const struct ps_
     for (unsigned i = 0; i < c->count; i++) {
         const struct ws_wct_node *n = &c->nodes[i];
         char label[PS_LABEL], state[PS_LABEL];
-        const char *status = statuses ? status_name(n->status) : NULL;
+        const char *status = statuses ? ps_status_name(n->status) : NULL;
+        if (status && strcmp(status, "unknown") == 0)
+            status = NULL;
         if (n->type == WctThreadType) {
             ps_thread_label(s->seg, n->index, label, sizeof label);
             if (i + 1 < c->count)
