@@ -5,7 +5,7 @@ docs/instructor/guide.md, "A term, step by step", shows a class of four graded w
 policy, an adjustment, a roster, a similarity report, an LMS export and a sharded run merged
 back. This script builds that class from docs/instructor/term/ (the solutions, one mutant, the
 skeleton, two copies of one helper), runs the guide's commands in a temporary folder and
-compares what they print and write with every block of the guide marked
+compares what they print and write (the handout's release first) with every block of the guide marked
 `<!-- term: NAME -->`. Timings, the cache path and the one-time build line are the only parts not compared.
 
     python3 tests/delivery/term.py [--root TREE] [--update] [--keep]
@@ -129,6 +129,8 @@ def produce(root, base):
     got = {name: (term / name).read_text() for name in ("course.toml", "roster.csv")}
     files = subprocess.run(["find", "term/submissions", "-type", "f", "-not", "-path", "*/.git/*"], cwd=base,
                            capture_output=True, text=True, check=True).stdout
+    release = ["release", "--out", "term/handout"]
+    got["release"] = console("./grade " + " ".join(release), run(root, base, release))
     got["collect"] = console("find term/submissions -type f -not -path '*/.git/*' | sort",
                              "\n".join(sorted(files.split())))
 
@@ -178,7 +180,7 @@ def main():
     guide_path = root / "docs/instructor/guide.md"
     guide = guide_path.read_text()
     marked = {m.group("name"): m for m in MARK.finditer(guide)}
-    missing = [name for name in ("course.toml", "roster.csv", "collect", "grade", "similarity.csv", "grades.csv", "bob-report.txt", "canvas.csv",
+    missing = [name for name in ("release", "course.toml", "roster.csv", "collect", "grade", "similarity.csv", "grades.csv", "bob-report.txt", "canvas.csv",
                                  "merge", "shards") if name not in marked]
     for tool in ("git", "patch", "sim_c", "parallel"):
         if shutil.which(tool) is None:
