@@ -20,6 +20,9 @@ from grader.grade import Options, grade_submission
 from grader.submission import Files, Solutions, WorkingCopy
 
 
+MUTANT_TEST_JOBS_FACTOR = 3  # a mutant's tests run this many times as many at once as a solution's
+
+
 def description(diff):
     """The text before the first `---` line, without its "# Mutant:" prefix."""
     lines = []
@@ -112,6 +115,11 @@ def main(argv):
         options = Options(jobs=1, test_jobs=args.test_jobs)
         if expectation != "full":
             options.max_runs = 1  # meant to fail: re-running its failures only costs time
+        if expectation == "loses":
+            # A mutant's tests mostly sit in waits that time out (a mutant that ignores timeouts
+            # hangs every test of lab 05 for its whole timeout), so more of them run at once. Load
+            # can only add failures, and a verdict needs failures: it cannot hide a survivor.
+            options.test_jobs = args.test_jobs * MUTANT_TEST_JOBS_FACTOR
         report = grade_submission(shared, [lab], source, options)
         return report.labs[0]
 
