@@ -10,10 +10,8 @@
 #ifndef WSCHAIN_H
 #define WSCHAIN_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/wait.h>
 
 #include "wstest.h"
 
@@ -41,30 +39,18 @@ static inline const char *wst_wait_chain(struct wst_chain *c)
  * so and where the child was blocked, from a snapshot taken before the child is killed. */
 static inline int wst_reap_described(pid_t pid, int timeout_ms, struct wst_chain *c)
 {
-    long long deadline = wst_now_ms() + timeout_ms;
-    c->text[0] = '\0';
-    for (;;) {
-        int status;
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            snprintf(c->text, sizeof c->text, "it ended with status %d", code);
-            return code;
-        }
-        if (r < 0) {
-            snprintf(c->text, sizeof c->text, "it is not a child of this test");
-            return -2;
-        }
-        if (wst_now_ms() >= deadline)
-            break;
-        usleep(1000);
+    int code = wst_wait_exit(pid, timeout_ms);
+    if (code == -2) {
+        snprintf(c->text, sizeof c->text, "it is not a child of this test");
+    } else if (code >= 0) {
+        snprintf(c->text, sizeof c->text, "it ended with status %d", code);
+    } else {
+        int used = snprintf(c->text, sizeof c->text, "it did not exit within %d ms; ", timeout_ms);
+        if (used > 0 && (size_t)used < sizeof c->text)
+            ws_wct_report(c->text + used, sizeof c->text - (size_t)used, WST_CHAIN_LOCK_MS);
+        wst_kill_and_reap(pid);
     }
-    int used = snprintf(c->text, sizeof c->text, "it did not exit within %d ms; ", timeout_ms);
-    if (used > 0 && (size_t)used < sizeof c->text)
-        ws_wct_report(c->text + used, sizeof c->text - (size_t)used, WST_CHAIN_LOCK_MS);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
+    return code;
 }
 
 /* A child that must end with status 0: otherwise the test fails saying how it ended or, when

@@ -66,9 +66,9 @@ static inline long long wst_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait up to timeout_ms for a child. Returns its exit status (0..255), 128+signal if
- * it was killed, or -1 on timeout (the child is then killed and reaped). */
-static inline int wst_reap(pid_t pid, int timeout_ms)
+/* Wait up to timeout_ms for a child to end. Returns its exit status (0..255), 128+signal if
+ * it was killed, -1 if it is still running (it is left running), -2 if it is not a child. */
+static inline int wst_wait_exit(pid_t pid, int timeout_ms)
 {
     long long deadline = wst_now_ms() + timeout_ms;
     for (;;) {
@@ -78,13 +78,26 @@ static inline int wst_reap(pid_t pid, int timeout_ms)
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         if (r < 0)
             return -2;
-        if (wst_now_ms() >= deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
+        if (wst_now_ms() >= deadline)
             return -1;
-        }
         usleep(1000);
     }
+}
+
+/* Kill a child that did not end, and reap it. */
+static inline void wst_kill_and_reap(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+/* wst_wait_exit, and a child still running after timeout_ms is killed and reaped (-1). */
+static inline int wst_reap(pid_t pid, int timeout_ms)
+{
+    int code = wst_wait_exit(pid, timeout_ms);
+    if (code == -1)
+        wst_kill_and_reap(pid);
+    return code;
 }
 
 /* A one-way channel: the writer reports single bytes, the reader waits for them. */
