@@ -7,9 +7,9 @@ machine. Two measures:
 - the 1-minute load average, read at the start (it must be low before anything runs), after every
   program run and at the end: printed, but while measuring it also counts the benchmark's own
   processes (the 4x4 queue rows alone run 8);
-- the load of *other* work while measuring: every half second, the machine's runnable tasks
-  (procs_running of /proc/stat) minus those of this process and its descendants. Its mean is what
-  decides whether the run was quiet.
+- the load of *other* work while measuring: every half second, the runnable tasks of processes
+  that do not carry MARKER in their environment (everything the run starts does, Wine's servers
+  too, which leave the process tree). Its mean is what decides whether the run was quiet.
 """
 import os
 import threading
@@ -32,30 +32,36 @@ def wait_until_quiet(limit, seconds, log):
         time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
 
 
-def _read(path):
+MARKER = "WINSYNC_BENCH_RUN"  # in the environment of everything a benchmark run starts
+
+
+def mark_own_processes():
+    """Every process started from now on, and everything it starts, is the benchmark's own (Wine's
+    wineserver included, although it leaves the process tree): call before starting anything."""
+    os.environ.setdefault(MARKER, str(os.getpid()))
+
+
+def _read(path, mode="r"):
     try:
-        with open(path) as f:
+        with open(path, mode) as f:
             return f.read()
     except OSError:
-        return ""  # the task ended meanwhile
+        return "" if mode == "r" else b""  # the task ended meanwhile, or is not ours to read
 
 
-def machine_runnable():
-    """Tasks runnable at this instant on the whole machine (the reader included)."""
-    for line in _read("/proc/stat").splitlines():
-        if line.startswith("procs_running "):
-            return int(line.split()[1])
-    return 0
-
-
-def own_runnable(root=None):
-    """Runnable tasks (state R) of process `root` (default: this one) and all its descendants."""
-    count, pending, seen = 0, [root or os.getpid()], set()
-    while pending:
-        pid = pending.pop()
-        if pid in seen:
+def others_runnable(own_cache):
+    """Tasks runnable at this instant (state R) in processes that are not the benchmark's own.
+    own_cache maps a pid to whether its environment carries MARKER (read once per pid)."""
+    mark = f"{MARKER}={os.environ.get(MARKER, os.getpid())}".encode()
+    count = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
-        seen.add(pid)
+        pid = int(name)
+        if pid not in own_cache:
+            own_cache[pid] = mark in _read(f"/proc/{pid}/environ", "rb").split(b"\0")
+        if own_cache[pid]:
+            continue
         try:
             tids = os.listdir(f"/proc/{pid}/task")
         except OSError:
@@ -64,7 +70,6 @@ def own_runnable(root=None):
             stat = _read(f"/proc/{pid}/task/{tid}/stat")
             fields = stat[stat.rfind(")") + 2:].split()
             count += bool(fields) and fields[0] == "R"
-            pending += [int(c) for c in _read(f"/proc/{pid}/task/{tid}/children").split()]
     return count
 
 
@@ -79,8 +84,10 @@ class OthersSampler:
         self._thread.start()
 
     def _run(self):
+        mark_own_processes()
+        own_cache = {os.getpid(): True}  # /proc/self/environ has only the environment at exec
         while not self._stop.wait(self._interval):
-            self.samples.append(max(0, machine_runnable() - own_runnable()))
+            self.samples.append(others_runnable(own_cache))
 
     def stop(self):
         self._stop.set()

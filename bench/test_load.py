@@ -66,30 +66,42 @@ class LoadWatchTest(unittest.TestCase):
 
 
 class SamplerTest(unittest.TestCase):
-    def test_own_runnable_counts_this_process_and_a_spinning_child(self):
-        child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-        try:
-            deadline = time.monotonic() + 10
-            while load.own_runnable() < 2 and time.monotonic() < deadline:
-                time.sleep(0.01)  # the child is created runnable, but may not have run yet
-            self.assertGreaterEqual(load.own_runnable(), 2, "this thread and the child")
-        finally:
-            child.kill()
-            child.wait()
-
-    def test_a_spinning_process_outside_the_tree_is_other_work(self):
-        # Started by a process that exits at once: it is not a descendant of this one.
-        spinner = subprocess.run(["sh", "-c", f"{sys.executable} -c 'while True: pass' "
+    def spinner(self, env):
+        """A busy process that leaves the process tree (its starter exits at once), as
+        wineserver does; its pid."""
+        started = subprocess.run(["sh", "-c", f"{sys.executable} -c 'while True: pass' "
                                   "</dev/null >/dev/null 2>&1 & echo $!"],
-                                 capture_output=True, text=True, check=True)
-        pid = int(spinner.stdout)
-        try:
-            sampler = load.OthersSampler(interval=0.05)
-            time.sleep(1.0)
-            sampler.stop()
-            self.assertGreaterEqual(sampler.mean(), 0.5, sampler.samples)
-        finally:
-            os.kill(pid, signal.SIGKILL)
+                                 capture_output=True, text=True, check=True, env=env)
+        pid = int(started.stdout)
+        self.addCleanup(os.kill, pid, signal.SIGKILL)
+        return pid
+
+    def others_while(self, pid):
+        deadline = time.monotonic() + 10
+        while _state(pid) != "R" and time.monotonic() < deadline:
+            time.sleep(0.01)  # created runnable, but maybe not scheduled yet
+        sampler = load.OthersSampler(interval=0.05)
+        time.sleep(1.0)
+        sampler.stop()
+        return sampler
+
+    def test_a_busy_process_of_someone_else_is_other_work(self):
+        env = {k: v for k, v in os.environ.items() if k != load.MARKER}
+        sampler = self.others_while(self.spinner(env))
+        self.assertGreaterEqual(sampler.mean(), 0.5, sampler.samples)
+
+    def test_a_busy_process_the_run_started_is_not(self):
+        load.mark_own_processes()
+        sampler = self.others_while(self.spinner(dict(os.environ)))
+        self.assertLess(sampler.mean(), 0.5, sampler.samples)
+
+
+def _state(pid):
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat[stat.rfind(")") + 2:].split()[0]
 
 
 class RefusalTest(unittest.TestCase):
