@@ -135,7 +135,9 @@ def run(argv, cwd, log_path, limits, view=None, env=None, results=None):
         private.mkdir(exist_ok=True)
     temp = "/tmp" if _mode == "bwrap" else str(private)
     child_env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": temp, "TMPDIR": temp,
-                 "WINSYNC_NAMESPACE": namespace, "CRITERION_NO_EARLY_EXIT": "1"}
+                 "WINSYNC_NAMESPACE": namespace, "CRITERION_NO_EARLY_EXIT": "1",
+                 # a test that can only wait out a timeout fails at once (runtime/dispatcher/stuck.c)
+                 "WINSYNC_GUARD": "1"}
     if os.environ.get(TAG_VARIABLE):
         child_env[TAG_VARIABLE] = os.environ[TAG_VARIABLE]
     child_env.update(env or {})

@@ -61,6 +61,7 @@ __mulsc3 __muldc3 __mulxc3 __divsc3 __divdc3 __divxc3 __powisf2 __powidf2 __powi
 __fixsfti __fixdfti __fixxfti __fixunssfti __fixunsdfti __fixunsxfti
 __floattisf __floattidf __floattixf __floatuntisf __floatuntidf __floatuntixf
 """
+HARNESS_PREFIX = "WinsyncHarness"  # include/winsync_test.h
 LIBC_ALLOWED = frozenset(word for line in _LIBC.splitlines() if not line.lstrip().startswith("#")
                          for word in line.split())
 
@@ -334,6 +335,8 @@ def check(obj, source_name, owned, api):
     """
     elf = _Elf(obj)
     problems = []
+    # The test harness's calls (winsync_test.h) steer the stuck-test guard: not for graded code.
+    api = {name for name in api if not name.startswith(HARNESS_PREFIX)}
     names_by_index = {s["index"]: s["name"] for s in elf.sections}
     refused = [p for p in (_section_problem(s, names_by_index) for s in elf.sections) if p]
     if refused:

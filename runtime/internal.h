@@ -20,7 +20,11 @@
 
 #include "kernel.h"
 
-#define WS_LAYOUT_VERSION 6u /* 4: waitable timers (ws_object.u.timer, ws_thread.timer_apcs); 5: termination (ws_thread.terminating, ws_process.last_thread_code); 6: suspension and special APCs (ws_thread.suspend_count, special_apc) */
+#define WS_LAYOUT_VERSION                                                                          \
+    7u /* 4: waitable timers (ws_object.u.timer, ws_thread.timer_apcs); 5: termination             \
+          (ws_thread.terminating, ws_process.last_thread_code); 6: suspension and special APCs     \
+          (ws_thread.suspend_count, special_apc); 7: the stuck-test guard                          \
+          (ws_thread.wait_deadline..., ws_process.session...) */
 #define WS_MAGIC "WINSYNC"
 #define WS_NAME_BYTES (MAX_PATH * 4 + 4) /* a name's UTF-8 form and its NUL (see error.c) */
 #define WS_NAMESPACE_MAX 64
@@ -64,6 +68,8 @@ struct ws_handle_entry {
     uint32_t flags; /* HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE */
 };
 
+#define WS_HARNESS_TIDS_MAX 4
+
 struct ws_process {
     uint32_t state;
     uint32_t index;
@@ -80,6 +86,12 @@ struct ws_process {
     uint32_t terminating;      /* TerminateProcess marked it: threads that join are marked too */
     uint32_t last_thread_code_set; /* its last registered thread ended with last_thread_code */
     DWORD last_thread_code;
+    /* The stuck-test guard (dispatcher/stuck.c). */
+    int32_t session;        /* its Linux session: the test it belongs to */
+    uint32_t harness_count; /* threads it had before it attached: the test runner's own */
+    int32_t harness_tids[WS_HARNESS_TIDS_MAX];
+    uint32_t harness_sent;     /* on a session leader: bytes its test's harness pipes carried, */
+    uint32_t harness_received; /* counted by the sender before writing, the reader after reading */
 };
 
 struct ws_segment_header {
@@ -95,9 +107,10 @@ struct ws_segment_header {
     uint32_t lock;    /* the dispatcher lock: 0 free, else (owner thread index + 1) | WAITERS */
     uint32_t repairs; /* times the lock was recovered from a dead owner */
     uint32_t mapping_serial;
-    uint32_t object_high;      /* objects are allocated below this index */
-    uint32_t object_free_hint; /* no free object below this index (a hint: see object.c) */
-    uint32_t thread_high;      /* thread records are used below this index */
+    uint32_t object_high;       /* objects are allocated below this index */
+    uint32_t object_free_hint;  /* no free object below this index (a hint: see object.c) */
+    uint32_t thread_high;       /* thread records are used below this index */
+    uint32_t harness_untracked; /* harness bytes sent in a session whose leader had not attached */
 };
 
 /* ---- Process-local state ------------------------------------------------------------ */
@@ -112,6 +125,7 @@ struct ws_local {
     struct ws_object *objects;
     struct ws_handle_entry *handles; /* this process's table */
     uint32_t max_handles;
+    bool guard; /* WINSYNC_GUARD=1: the stuck-test guard is on (dispatcher/stuck.c) */
 };
 extern struct ws_local ws_g;
 
@@ -242,6 +256,17 @@ void ws_handle_copy_entry(uint32_t to, uint32_t index, const struct ws_handle_en
 uint32_t ws_type_all_access(int type);
 /* A requested access as the rights it grants on a `type` object (generic rights mapped). */
 uint32_t ws_map_access(int type, uint32_t access);
+
+/* ---- The stuck-test guard (dispatcher/stuck.c) ----------------------------------------- */
+#define WS_HARNESS_GIVE_UP 1u /* ws_thread.harness_deadline: the guard ended this harness wait */
+/* At attach: read WINSYNC_GUARD, and note p's session and the threads it already has. */
+void ws_guard_note_process_locked(struct ws_process *p);
+/* The calling thread is about to sleep, in a wait (wait_deadline, wait_armed and wait_timed
+ * set) or in the harness's (harness_deadline set). When nothing of its test can act before a
+ * timeout, end the wait that times out first, now. True when it ended one. */
+bool ws_fast_forward_locked(struct ws_thread *self);
+/* The session leader's record: where the harness's bytes are counted. NULL when not attached. */
+struct ws_process *ws_guard_session_leader(int32_t session);
 
 /* ---- Dispatcher (dispatcher/wait.c) --------------------------------------------------- */
 /* The wait, entered with the lock held; returns with it released. The wait holds a

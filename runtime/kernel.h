@@ -152,15 +152,20 @@ struct ws_thread {
     uint32_t process; /* process record index */
     uint32_t object;  /* the thread object's index */
     uint32_t watch_count;
-    uint32_t watch[16];     /* other threads whose death ends this wait (see dispatcher/wait.c) */
-    uint32_t timer_apcs;    /* timers whose completion APC targets this thread (dispatcher/timer.c) */
-    uint32_t terminating;   /* enum ws_termination: TerminateThread or TerminateProcess hit it */
-    DWORD terminate_code;   /* TerminateThread's exit code */
+    uint32_t watch[16];   /* other threads whose death ends this wait (see dispatcher/wait.c) */
+    uint32_t timer_apcs;  /* timers whose completion APC targets this thread (dispatcher/timer.c) */
+    uint32_t terminating; /* enum ws_termination: TerminateThread or TerminateProcess hit it */
+    DWORD terminate_code; /* TerminateThread's exit code */
     uint32_t in_dispatcher; /* set from ws_lock's start to ws_unlock's end (see objects/lock.c) */
     uint32_t suspend_count; /* SuspendThread/CREATE_SUSPENDED; a futex word (threads/suspend.c) */
     struct ws_apc_queue special_apc; /* QueueUserAPC2's special user APCs (threads/suspend.c) */
-    pthread_mutex_t life;   /* robust, process-shared; locked by the thread for its whole life,
-                               so the kernel marks it FUTEX_OWNER_DIED when the thread dies */
+    /* The sleep it is in, for the stuck-test guard (dispatcher/stuck.c, WINSYNC_GUARD=1). */
+    uint64_t wait_deadline;    /* CLOCK_MONOTONIC ns its wait times out at, UINT64_MAX never */
+    uint64_t harness_deadline; /* in a test harness's wait until then; 0 not, 1 told to give up */
+    uint32_t wait_armed;       /* the wake word it sleeps on: a kick since changes the word */
+    uint32_t wait_timed;       /* a timer may end the wait before its timeout */
+    pthread_mutex_t life;      /* robust, process-shared; locked by the thread for its whole life,
+                                  so the kernel marks it FUTEX_OWNER_DIED when the thread dies */
 };
 
 /* ---- Given by the runtime: what lab code may call ----------------------------------- */

@@ -313,6 +313,11 @@ static bool arm_watches(struct ws_thread *self, struct ws_futex_wait *waits, uns
     return true;
 }
 
+static uint64_t timespec_ns(const struct timespec *ts)
+{
+    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
 static bool deadline_passed(const struct timespec *deadline)
 {
     struct timespec now;
@@ -391,6 +396,13 @@ static DWORD block(struct ws_thread *self, struct ws_object **objs, uint32_t n, 
             if (!w->blocked)
                 break;
             continue;
+        }
+        if (ws_g.guard) {
+            self->wait_armed = waits[0].expected;
+            self->wait_timed = timed;
+            self->wait_deadline = until ? timespec_ns(until) : UINT64_MAX;
+            if (ws_fast_forward_locked(self) && !w->blocked)
+                break; /* the stuck-test guard ended this very wait (dispatcher/stuck.c) */
         }
         ws_unlock();
         /* Even a fully watched sleeper looks again now and then: a waker killed between

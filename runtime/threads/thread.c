@@ -61,6 +61,9 @@ struct ws_thread *ws_thread_claim(void)
         t->in_dispatcher = 0;
         t->suspend_count = 0;
         t->special_apc.head = t->special_apc.count = 0;
+        t->wait_deadline = t->harness_deadline =
+            0; /* the stuck-test guard's (dispatcher/stuck.c) */
+        t->wait_armed = t->wait_timed = 0;
         pthread_mutexattr_t attr;
         pthread_mutexattr_init(&attr);
         pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);

@@ -293,6 +293,13 @@ class Bypasses(unittest.TestCase):
         """)
         self.assertIn("section cr_", message)
 
+    def test_the_harness_calls_are_refused_although_the_runtime_defines_them(self):
+        message = self.rejected("harness", """
+            int WinsyncHarnessWait(unsigned ms);
+            int event_set(void *e) { (void)e; return WinsyncHarnessWait(0); }
+        """, api=API | {"WinsyncHarnessWait"})
+        self.assertIn("references WinsyncHarnessWait", message)
+
     def test_not_an_object_file(self):
         path = Path(self.folder) / "text.o"
         path.write_text("int event_set;\n")

@@ -25,11 +25,15 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <winsync_test.h>
 
 /* How long to watch for an event that must NOT happen (a waiter that must stay blocked). */
 #define WST_QUIET_MS 200
 /* How long to wait for something that MUST happen before declaring the test failed. */
 #define WST_LONG_MS 10000
+/* How often a harness wait tells winsync's stuck-test guard that it still waits (winsync_test.h):
+ * with WINSYNC_GUARD=1, a test whose threads can only wait out a timeout fails at once. */
+#define WST_ASK_MS 100
 /* How long a child's own wait lasts: longer than the parent watches for its wake, so that when the
  * parent gives up the child is still blocked and its wait chain can be reported (wschain.h). */
 #define WST_WAITER_MS (3 * WST_LONG_MS)
@@ -67,21 +71,39 @@ static inline long long wst_now_ms(void)
 }
 
 /* Wait up to timeout_ms for a child to end. Returns its exit status (0..255), 128+signal if
- * it was killed, -1 if it is still running (it is left running), -2 if it is not a child. */
+ * it was killed, -1 if it is still running (it is left running), -2 if it is not a child.
+ * Also -1 at once when winsync's guard finds the test stuck (winsync_test.h). */
 static inline int wst_wait_exit(pid_t pid, int timeout_ms)
 {
-    long long deadline = wst_now_ms() + timeout_ms;
+    long long deadline = wst_now_ms() + timeout_ms, next_ask = 0;
+    int code = -1;
     for (;;) {
-        int status;
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
+        /* Look without reaping: the guard must hear that this thread acts again while the child
+         * is still a zombie (which keeps the guard off), not after it is gone. */
+        siginfo_t info;
+        info.si_pid = 0;
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+            code = -2;
+            break;
+        }
+        if (info.si_pid == pid) {
+            WinsyncHarnessWaitEnd();
+            int status;
+            waitpid(pid, &status, 0);
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        if (r < 0)
-            return -2;
-        if (wst_now_ms() >= deadline)
-            return -1;
+        }
+        long long now = wst_now_ms();
+        if (now >= deadline)
+            break;
+        if (now >= next_ask) {
+            if (WinsyncHarnessWait((DWORD)(deadline - now)))
+                break;
+            next_ask = now + WST_ASK_MS;
+        }
         usleep(1000);
     }
+    WinsyncHarnessWaitEnd();
+    return code;
 }
 
 /* Kill a child that did not end, and reap it. */
@@ -123,21 +145,35 @@ static inline void wst_pipe_close(struct wst_pipe *p)
 
 static inline int wst_send(struct wst_pipe *p, char byte)
 {
+    WinsyncHarnessSending(); /* first: the guard must never see the byte and not the count */
     return write(p->wr, &byte, 1) == 1 ? 0 : -1;
 }
 
-/* Read one byte within timeout_ms. Returns the byte (0..255), or -1 on timeout/EOF. */
+/* Read one byte within timeout_ms. Returns the byte (0..255), or -1 on timeout/EOF, and at once
+ * when winsync's guard finds the test stuck (winsync_test.h). */
 static inline int wst_recv(struct wst_pipe *p, int timeout_ms)
 {
-    struct pollfd pfd = {.fd = p->rd, .events = POLLIN};
-    int r;
-    do {
-        r = poll(&pfd, 1, timeout_ms);
-    } while (r < 0 && errno == EINTR);
-    if (r <= 0)
-        return -1;
-    unsigned char byte;
-    return read(p->rd, &byte, 1) == 1 ? byte : -1;
+    long long deadline = wst_now_ms() + timeout_ms;
+    for (bool first = true;; first = false) {
+        long long left = deadline - wst_now_ms();
+        if (!first && left <= 0)
+            break;
+        if (left > 0 && WinsyncHarnessWait((DWORD)left))
+            break;
+        struct pollfd pfd = {.fd = p->rd, .events = POLLIN};
+        int r = poll(&pfd, 1, left <= 0 ? 0 : left < WST_ASK_MS ? (int)left : WST_ASK_MS);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r > 0) {
+            unsigned char byte;
+            if (read(p->rd, &byte, 1) != 1)
+                break; /* end of file: the writer is gone */
+            WinsyncHarnessReceived();
+            return byte;
+        }
+    }
+    WinsyncHarnessWaitEnd();
+    return -1;
 }
 
 /* True when task `tid` (a thread of any process) is asleep in a futex call. */
