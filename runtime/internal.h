@@ -90,6 +90,7 @@ struct ws_process {
     int32_t session;        /* its Linux session: the test it belongs to */
     uint32_t harness_count; /* threads it had before it attached: the test runner's own */
     int32_t harness_tids[WS_HARNESS_TIDS_MAX];
+    int32_t guard_tid;         /* its lock guard's thread (threads/lock_guard.c), 0 until it runs */
     uint32_t harness_sent;     /* on a session leader: bytes its test's harness pipes carried, */
     uint32_t harness_received; /* counted by the sender before writing, the reader after reading */
 };
@@ -133,6 +134,8 @@ extern struct ws_local ws_g;
 /* Attach this process (and register the calling thread) if needed. Returns the calling
  * thread's record, or NULL with the Win32 error set. Never takes the lock twice. */
 struct ws_thread *ws_self(void);
+/* The calling thread's record if it has one already (never attaches), else NULL. */
+struct ws_thread *ws_self_if_attached(void);
 
 static inline struct ws_object *ws_objects(void)
 {
@@ -188,7 +191,9 @@ static inline const struct ws_config *ws_config(void)
 }
 
 /* ---- The dispatcher lock (objects/lock.c) --------------------------------------------- */
-void ws_lock(struct ws_thread *self);
+/* `caller` names the function that takes it, for the lock guard (threads/lock_guard.c). */
+void ws_lock_from(struct ws_thread *self, const char *caller);
+#define ws_lock(self) ws_lock_from((self), __func__)
 /* Release the lock, then send the wakes queued while holding it. */
 void ws_unlock(void);
 /* Wake the sleeper on `word` once the lock is released. */
@@ -265,6 +270,9 @@ void ws_guard_note_process_locked(struct ws_process *p);
  * set) or in the harness's (harness_deadline set). When nothing of its test can act before a
  * timeout, end the wait that times out first, now. True when it ended one. */
 bool ws_fast_forward_locked(struct ws_thread *self);
+/* With the guard on: start this process's lock guard, which aborts the process when one of its
+ * threads stays inside the dispatcher lock (threads/lock_guard.c). */
+void ws_lock_guard_start(struct ws_process *p);
 /* The session leader's record: where the harness's bytes are counted. NULL when not attached. */
 struct ws_process *ws_guard_session_leader(int32_t session);
 

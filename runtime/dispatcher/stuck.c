@@ -108,6 +108,8 @@ static bool session_processes_attached(int32_t session)
 
 static bool known_task(const struct ws_process *p, long tid)
 {
+    if (__atomic_load_n(&p->guard_tid, __ATOMIC_ACQUIRE) == tid)
+        return true; /* the lock guard: it only watches (threads/lock_guard.c) */
     for (uint32_t i = 0; i < p->harness_count; i++)
         if (p->harness_tids[i] == tid)
             return true;
@@ -258,6 +260,7 @@ void ws_guard_note_process_locked(struct ws_process *p)
     ws_g.guard = guard && strcmp(guard, "1") == 0;
     p->session = (int32_t)getsid(0);
     p->harness_count = 0;
+    p->guard_tid = 0;
     if (!ws_g.guard)
         return;
     DIR *tasks = opendir("/proc/self/task");
@@ -276,4 +279,5 @@ void ws_guard_note_process_locked(struct ws_process *p)
         p->harness_count++;
     }
     closedir(tasks);
+    ws_lock_guard_start(p); /* after the listing: its thread is not the runner's */
 }

@@ -117,7 +117,7 @@ static void divert_if_terminating(struct ws_thread *self)
     }
 }
 
-void ws_lock(struct ws_thread *self)
+void ws_lock_from(struct ws_thread *self, const char *caller)
 {
     uint32_t mine = self->index + 1;
     uint32_t expected = 0;
@@ -131,6 +131,9 @@ void ws_lock(struct ws_thread *self)
     if (!__atomic_compare_exchange_n(&ws_g.seg->lock, &expected, mine, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_RELAXED))
         lock_slow(mine);
+    /* Owner-only writes, read by the lock guard of this process. */
+    __atomic_store_n(&self->lock_caller, (uint64_t)(uintptr_t)caller, __ATOMIC_RELAXED);
+    __atomic_store_n(&self->lock_serial, self->lock_serial + 1, __ATOMIC_RELAXED);
     divert_if_terminating(self);
 }
 

@@ -96,6 +96,11 @@ void ws_attach_current(struct ws_thread *t)
     pthread_setspecific(exit_key, t);
 }
 
+struct ws_thread *ws_self_if_attached(void)
+{
+    return tls_self;
+}
+
 struct ws_thread *ws_self(void)
 {
     struct ws_thread *t = tls_self;

@@ -64,6 +64,8 @@ struct ws_thread *ws_thread_claim(void)
         t->wait_deadline = t->harness_deadline =
             0; /* the stuck-test guard's (dispatcher/stuck.c) */
         t->wait_armed = t->wait_timed = 0;
+        t->lock_serial = 0;
+        t->lock_caller = 0;
         pthread_mutexattr_t attr;
         pthread_mutexattr_init(&attr);
         pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);

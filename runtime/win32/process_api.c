@@ -1,5 +1,6 @@
 /* process_api.c - CreateProcess, ExitProcess, TerminateProcess, process ids and codes. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +59,13 @@ BOOL WINAPI CreateProcessW(LPCWSTR application, LPWSTR command_line,
 
 VOID WINAPI ExitProcess(UINT code)
 {
+    /* Only lab code runs inside the dispatcher lock, and it must never end its process. */
+    struct ws_thread *self = ws_self_if_attached();
+    if (self && ws_lock_busy_here(self))
+        fprintf(stderr,
+                "winsync: ExitProcess(%u) was called inside the dispatcher lock, that is "
+                "from a lab function (runtime/kernel.h): the process ends now\n",
+                code);
     exit((int)code); /* the exit handler records the full 32-bit code */
 }
 

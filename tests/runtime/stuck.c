@@ -5,6 +5,8 @@
  * signal that was on its way. */
 #include "rt.h"
 
+#include "kernel.h"
+
 #include <spawn.h>
 #include <time.h>
 
@@ -209,4 +211,51 @@ Test(stuck, a_byte_on_its_way_is_received)
     cr_assert_eq(wst_wait_exit(pid, 2 * FOREVER_MS), 0, "the child's wait ended without the event");
     wst_pipe_close(&r.report);
     CloseHandle(r.go);
+}
+
+/* A child that takes the dispatcher lock, as lab code runs, and never gives it back: the lock
+ * guard (runtime/threads/lock_guard.c) aborts it within a few seconds, saying why. */
+struct stuck_inside {
+    bool busy; /* loop, or sleep */
+    int log;   /* the child's stderr */
+};
+
+static int take_the_lock_and_stay(void *arg)
+{
+    struct stuck_inside *s = arg;
+    dup2(s->log, STDERR_FILENO);
+    ws_dispatcher_lock();
+    for (volatile unsigned long spins = 0;; spins++)
+        if (!s->busy)
+            sleep_ms(100);
+    return 0;
+}
+
+static void expect_the_lock_guard(bool busy, const char *why)
+{
+    char path[] = "/tmp/stuck-guard-XXXXXX";
+    struct stuck_inside s = {busy, mkstemp(path)};
+    cr_assert_geq(s.log, 0);
+    unlink(path);
+    CreateEventA(NULL, FALSE, FALSE, NULL); /* attach before the fork */
+    pid_t pid = wst_spawn(take_the_lock_and_stay, &s);
+    cr_assert_gt(pid, 0);
+    cr_assert_eq(wst_wait_exit(pid, 60000), 128 + SIGABRT, "the guard did not end the child");
+    char said[1024];
+    ssize_t n = pread(s.log, said, sizeof said - 1, 0);
+    said[n > 0 ? n : 0] = '\0';
+    close(s.log);
+    cr_assert(strstr(said, "inside the dispatcher lock") && strstr(said, why) &&
+                  strstr(said, "ws_dispatcher_lock took it"),
+              "stderr: %s", said);
+}
+
+Test(stuck, an_endless_loop_inside_the_lock_ends_the_process)
+{
+    expect_the_lock_guard(true, "busy all along");
+}
+
+Test(stuck, a_sleep_inside_the_lock_ends_the_process)
+{
+    expect_the_lock_guard(false, "mostly asleep");
 }
