@@ -20,10 +20,12 @@ extern "C" {
 #endif
 
 /* The calling thread waits, for at most remaining_ms more, for something only another thread
- * or process of the test can do: send it a byte (counted with WinsyncHarnessSending) or end.
- * Call it again every so often while waiting (each call may end the wait). Returns TRUE when
- * the guard ended this wait because the test is stuck: give up now, as on a timeout. */
-BOOL WinsyncHarnessWait(DWORD remaining_ms);
+ * or process of the test can do: send it a byte (counted with WinsyncHarnessSending), or, when
+ * child_pid is not 0, end the child process child_pid (which it watches without reaping, so that
+ * the child stays a zombie until the wait is over). Call it again every so often while waiting
+ * (each call may end the wait). Returns TRUE when the guard ended this wait because the test is
+ * stuck: give up now, as on a timeout. */
+BOOL WinsyncHarnessWait(DWORD remaining_ms, DWORD child_pid);
 /* The wait above is over: the thread acts again. */
 void WinsyncHarnessWaitEnd(void);
 /* Before writing a byte that a WinsyncHarnessWait of the test waits for. */

@@ -164,6 +164,7 @@ struct ws_thread {
     uint64_t harness_deadline; /* in a test harness's wait until then; 0 not, 1 told to give up */
     uint32_t wait_armed;       /* the wake word it sleeps on: a kick since changes the word */
     uint32_t wait_timed;       /* a timer may end the wait before its timeout */
+    uint32_t harness_child;    /* the child process its harness wait watches for, 0 none */
     uint32_t lock_serial;      /* its acquisitions of the dispatcher lock (threads/lock_guard.c) */
     uint64_t lock_caller;      /* the function that took it last: a name in its own process */
     pthread_mutex_t life;      /* robust, process-shared; locked by the thread for its whole life,

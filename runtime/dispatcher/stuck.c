@@ -15,7 +15,8 @@
  *  - a wait that a timer may end, or the first timeout less than WS_GUARD_MIN_MS away;
  *  - a task of a session process that is not one of its registered threads (a thread that
  *    never called winsync), except those it had before it attached (the test runner's own);
- *  - a process of the session that is not attached to this namespace, or is a zombie;
+ *  - a process of the session that is not attached to this namespace, or a zombie that a
+ *    harness wait of the test waits for;
  *  - a waited object that a process outside the session holds a handle to, or a mutex,
  *    thread or process of another session;
  *  - a byte of the harness's pipes sent and not yet received (tests/support/wstest.h).
@@ -85,7 +86,22 @@ static bool thread_in_session(uint32_t index, int32_t session)
     return ws_thread_state(t) == WS_REC_ALIVE && ws_process_at(t->process)->session == session;
 }
 
-/* Every process of the session is alive and attached here (one scan of /proc). */
+/* Does a harness wait of the session watch for child `pid`'s end? */
+static bool harness_waits_for(long pid, int32_t session)
+{
+    uint32_t high = ws_g.seg->thread_high;
+    for (uint32_t i = 0; i < high; i++) {
+        const struct ws_thread *t = ws_thread_at(i);
+        if (ws_thread_state(t) == WS_REC_ALIVE && t->harness_deadline && t->harness_child == pid &&
+            ws_process_at(t->process)->session == session)
+            return true;
+    }
+    return false;
+}
+
+/* Every process of the session is alive and attached here, or a zombie nobody waits for (one
+ * scan of /proc). A zombie can do nothing; only a thread that reaps it acts, and one in
+ * waitpid() is not asleep in a wait, one in a harness wait says whom it waits for. */
 static bool session_processes_attached(int32_t session)
 {
     DIR *proc = opendir("/proc");
@@ -100,7 +116,10 @@ static bool session_processes_attached(int32_t session)
         snprintf(path, sizeof path, "/proc/%ld/stat", pid);
         if (pid < 0 || !read_stat(path, &state, &sid) || sid != session)
             continue;
-        ok = state != 'Z' && state != 'X' && alive_process_of_pid(pid);
+        if (state == 'Z' || state == 'X')
+            ok = !harness_waits_for(pid, session);
+        else
+            ok = alive_process_of_pid(pid) != NULL;
     }
     closedir(proc);
     return ok;

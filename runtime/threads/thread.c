@@ -63,7 +63,7 @@ struct ws_thread *ws_thread_claim(void)
         t->special_apc.head = t->special_apc.count = 0;
         t->wait_deadline = t->harness_deadline =
             0; /* the stuck-test guard's (dispatcher/stuck.c) */
-        t->wait_armed = t->wait_timed = 0;
+        t->wait_armed = t->wait_timed = t->harness_child = 0;
         t->lock_serial = 0;
         t->lock_caller = 0;
         pthread_mutexattr_t attr;

@@ -29,7 +29,7 @@ static struct ws_thread *lock_self(void)
     return self;
 }
 
-BOOL WinsyncHarnessWait(DWORD remaining_ms)
+BOOL WinsyncHarnessWait(DWORD remaining_ms, DWORD child_pid)
 {
     struct ws_thread *self = lock_self();
     if (!self)
@@ -38,6 +38,7 @@ BOOL WinsyncHarnessWait(DWORD remaining_ms)
     if (!give_up) {
         /* Never 0 or WS_HARNESS_GIVE_UP, which mean something else. */
         self->harness_deadline = ws_monotonic_ns() + (uint64_t)remaining_ms * 1000000u + 2;
+        self->harness_child = child_pid;
         give_up = ws_fast_forward_locked(self) && self->harness_deadline == WS_HARNESS_GIVE_UP;
     }
     if (give_up)

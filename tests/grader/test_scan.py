@@ -295,8 +295,8 @@ class Bypasses(unittest.TestCase):
 
     def test_the_harness_calls_are_refused_although_the_runtime_defines_them(self):
         message = self.rejected("harness", """
-            int WinsyncHarnessWait(unsigned ms);
-            int event_set(void *e) { (void)e; return WinsyncHarnessWait(0); }
+            int WinsyncHarnessWait(unsigned ms, unsigned pid);
+            int event_set(void *e) { (void)e; return WinsyncHarnessWait(0, 0); }
         """, api=API | {"WinsyncHarnessWait"})
         self.assertIn("references WinsyncHarnessWait", message)
 

@@ -169,6 +169,25 @@ Test(stuck, a_child_and_a_harness_wait_for_it_are_stuck_together)
     CloseHandle(ev);
 }
 
+static int end_at_once(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+Test(stuck, a_zombie_nobody_waits_for_changes_nothing)
+{
+    CreateEventA(NULL, FALSE, FALSE, NULL); /* attach before the fork */
+    pid_t pid = wst_spawn(end_at_once, NULL);
+    cr_assert_gt(pid, 0);
+    siginfo_t info;
+    cr_assert_eq(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0); /* a zombie now */
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+    cr_assert_eq(WaitForSingleObject(ev, FOREVER_MS), WAIT_TIMEOUT);
+    cr_assert_eq(wst_reap(pid, WST_LONG_MS), 0);
+    CloseHandle(ev);
+}
+
 /* The harness's own wait can be the first to time out: the parent gives up on a child. */
 Test(stuck, a_harness_wait_that_times_out_first_gives_up_at_once)
 {

@@ -79,7 +79,8 @@ static inline int wst_wait_exit(pid_t pid, int timeout_ms)
     int code = -1;
     for (;;) {
         /* Look without reaping: the guard must hear that this thread acts again while the child
-         * is still a zombie (which keeps the guard off), not after it is gone. */
+         * is still a zombie (which keeps the guard off while a harness waits for it), not after it
+         * is gone. */
         siginfo_t info;
         info.si_pid = 0;
         if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
@@ -96,7 +97,7 @@ static inline int wst_wait_exit(pid_t pid, int timeout_ms)
         if (now >= deadline)
             break;
         if (now >= next_ask) {
-            if (WinsyncHarnessWait((DWORD)(deadline - now)))
+            if (WinsyncHarnessWait((DWORD)(deadline - now), (DWORD)pid))
                 break;
             next_ask = now + WST_ASK_MS;
         }
@@ -158,7 +159,7 @@ static inline int wst_recv(struct wst_pipe *p, int timeout_ms)
         long long left = deadline - wst_now_ms();
         if (!first && left <= 0)
             break;
-        if (left > 0 && WinsyncHarnessWait((DWORD)left))
+        if (left > 0 && WinsyncHarnessWait((DWORD)left, 0))
             break;
         struct pollfd pfd = {.fd = p->rd, .events = POLLIN};
         int r = poll(&pfd, 1, left <= 0 ? 0 : left < WST_ASK_MS ? (int)left : WST_ASK_MS);
