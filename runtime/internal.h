@@ -69,6 +69,7 @@ struct ws_handle_entry {
 };
 
 #define WS_HARNESS_TIDS_MAX 4
+#define WS_UNCOUNTED_MAX 16
 
 struct ws_process {
     uint32_t state;
@@ -108,10 +109,13 @@ struct ws_segment_header {
     uint32_t lock;    /* the dispatcher lock: 0 free, else (owner thread index + 1) | WAITERS */
     uint32_t repairs; /* times the lock was recovered from a dead owner */
     uint32_t mapping_serial;
-    uint32_t object_high;       /* objects are allocated below this index */
-    uint32_t object_free_hint;  /* no free object below this index (a hint: see object.c) */
-    uint32_t thread_high;       /* thread records are used below this index */
-    uint32_t harness_untracked; /* harness bytes sent in a session whose leader had not attached */
+    uint32_t object_high;      /* objects are allocated below this index */
+    uint32_t object_free_hint; /* no free object below this index (a hint: see object.c) */
+    uint32_t thread_high;      /* thread records are used below this index */
+    /* Sessions whose harness bytes went uncounted (their leader had not attached): the guard
+     * stays off for them (dispatcher/stuck.c); harness_uncounted_all when the table was full. */
+    int32_t harness_uncounted[WS_UNCOUNTED_MAX];
+    uint32_t harness_uncounted_all;
 };
 
 /* ---- Process-local state ------------------------------------------------------------ */
@@ -275,6 +279,8 @@ bool ws_fast_forward_locked(struct ws_thread *self);
 void ws_lock_guard_start(struct ws_process *p);
 /* The session leader's record: where the harness's bytes are counted. NULL when not attached. */
 struct ws_process *ws_guard_session_leader(int32_t session);
+/* A harness byte of `session` went uncounted: the guard stays off for that session. */
+void ws_guard_uncounted_locked(int32_t session);
 
 /* ---- Dispatcher (dispatcher/wait.c) --------------------------------------------------- */
 /* The wait, entered with the lock held; returns with it released. The wait holds a

@@ -198,6 +198,32 @@ static bool waits_private(const struct ws_thread *t, int32_t session)
     return true;
 }
 
+/* ---- Harness bytes that went uncounted ------------------------------------------------- */
+
+static bool uncounted(int32_t session)
+{
+    const struct ws_segment_header *h = ws_g.seg;
+    for (unsigned i = 0; i < WS_UNCOUNTED_MAX; i++)
+        if (h->harness_uncounted[i] == session)
+            return true;
+    return h->harness_uncounted_all != 0;
+}
+
+void ws_guard_uncounted_locked(int32_t session)
+{
+    struct ws_segment_header *h = ws_g.seg;
+    if (uncounted(session))
+        return;
+    /* Never reused: a session can send uncounted, then count again (once its leader attaches). */
+    for (unsigned i = 0; i < WS_UNCOUNTED_MAX; i++) {
+        if (h->harness_uncounted[i] == 0) {
+            h->harness_uncounted[i] = session;
+            return;
+        }
+    }
+    h->harness_uncounted_all = 1; /* full: the guard stays off in this namespace */
+}
+
 /* ---- Asleep, and until when ------------------------------------------------------------ */
 
 /* When t's sleep ends by itself (UINT64_MAX: never), or 0 when t might act before. */
@@ -249,8 +275,8 @@ bool ws_fast_forward_locked(struct ws_thread *self)
     if (!first || first_at == UINT64_MAX || first_at < now + WS_GUARD_MIN_MS * 1000000ull)
         return false;
     const struct ws_process *leader = ws_guard_session_leader(session);
-    if (ws_g.seg->harness_untracked || leader->harness_sent != leader->harness_received)
-        return false; /* a byte is on its way */
+    if (leader->harness_sent != leader->harness_received || uncounted(session))
+        return false; /* a byte is on its way, or may be */
     uint32_t max = ws_config()->max_processes;
     for (uint32_t i = 0; i < max; i++) {
         const struct ws_process *p = ws_process_at(i);

@@ -19,14 +19,17 @@ HANDLE ws_open_object_a(int type, const char *name, uint32_t access, BOOL inheri
 HANDLE ws_open_object_w(int type, const wchar_t *name, uint32_t access, BOOL inherit);
 
 /* Run a lab operation on the object behind h, under the lock. Inline, so that each
- * API's operation is inlined too: this is the hot path of SetEvent, ReleaseMutex... */
-static inline BOOL ws_object_operation(HANDLE h, int type, uint32_t access, ws_operation_fn op,
-                                       void *args)
+ * API's operation is inlined too: this is the hot path of SetEvent, ReleaseMutex... The
+ * lock is taken in the API's name (`caller`), which the lock guard reports. */
+#define ws_object_operation(h, type, access, op, args)                                             \
+    ws_object_operation_from((h), (type), (access), (op), (args), __func__)
+static inline BOOL ws_object_operation_from(HANDLE h, int type, uint32_t access, ws_operation_fn op,
+                                            void *args, const char *caller)
 {
     struct ws_thread *self = ws_self();
     if (!self)
         return FALSE;
-    ws_lock(self);
+    ws_lock_from(self, caller);
     struct ws_object *obj = ws_lookup(self, h, type, access);
     if (!obj) {
         ws_unlock();

@@ -65,7 +65,7 @@ void WinsyncHarnessSending(void)
     if (leader)
         leader->harness_sent++;
     else
-        ws_g.seg->harness_untracked++; /* uncounted: the guard stays off in this namespace */
+        ws_guard_uncounted_locked(ws_process_at(self->process)->session);
     ws_unlock();
 }
 
@@ -79,6 +79,6 @@ void WinsyncHarnessReceived(void)
     if (leader)
         leader->harness_received++;
     else
-        ws_g.seg->harness_untracked++;
+        ws_guard_uncounted_locked(ws_process_at(self->process)->session);
     ws_unlock();
 }
