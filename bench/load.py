@@ -49,17 +49,23 @@ def _read(path, mode="r"):
         return "" if mode == "r" else b""  # the task ended meanwhile, or is not ours to read
 
 
+def is_own(pid):
+    """Does process `pid` belong to this benchmark run (MARKER in its environment)?"""
+    mark = f"{MARKER}={os.environ.get(MARKER, os.getpid())}".encode()
+    # This process itself: /proc/self/environ has only the environment it was started with.
+    return pid == os.getpid() or mark in _read(f"/proc/{pid}/environ", "rb").split(b"\0")
+
+
 def others_runnable(own_cache):
     """Tasks runnable at this instant (state R) in processes that are not the benchmark's own.
     own_cache maps a pid to whether its environment carries MARKER (read once per pid)."""
-    mark = f"{MARKER}={os.environ.get(MARKER, os.getpid())}".encode()
     count = 0
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         pid = int(name)
         if pid not in own_cache:
-            own_cache[pid] = mark in _read(f"/proc/{pid}/environ", "rb").split(b"\0")
+            own_cache[pid] = is_own(pid)
         if own_cache[pid]:
             continue
         try:
@@ -85,7 +91,7 @@ class OthersSampler:
 
     def _run(self):
         mark_own_processes()
-        own_cache = {os.getpid(): True}  # /proc/self/environ has only the environment at exec
+        own_cache = {}
         while not self._stop.wait(self._interval):
             self.samples.append(others_runnable(own_cache))
 

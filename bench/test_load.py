@@ -90,10 +90,12 @@ class SamplerTest(unittest.TestCase):
         sampler = self.others_while(self.spinner(env))
         self.assertGreaterEqual(sampler.mean(), 0.5, sampler.samples)
 
-    def test_a_busy_process_the_run_started_is_not(self):
+    def test_what_the_run_started_is_its_own_even_out_of_its_tree(self):
         load.mark_own_processes()
-        sampler = self.others_while(self.spinner(dict(os.environ)))
-        self.assertLess(sampler.mean(), 0.5, sampler.samples)
+        self.assertTrue(load.is_own(os.getpid()))
+        self.assertTrue(load.is_own(self.spinner(dict(os.environ))))
+        self.assertFalse(load.is_own(self.spinner({k: v for k, v in os.environ.items()
+                                                   if k != load.MARKER})))
 
 
 def _state(pid):
