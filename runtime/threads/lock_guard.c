@@ -24,8 +24,8 @@
 #include "internal.h"
 
 #define WS_LOCK_LOOK_MS 100
-#define WS_LOCK_STUCK_MS 1000
-#define WS_LOCK_BUSY_MS 500
+#define WS_LOCK_STUCK_MS 500
+#define WS_LOCK_BUSY_MS 250
 #define WS_LOCK_HOPELESS_MS 3000
 
 /* CPU time (utime + stime) of a thread of this process, in ms; -1 when it is gone. */

@@ -56,16 +56,25 @@ void WinsyncHarnessWaitEnd(void)
     ws_unlock();
 }
 
+/* Count one harness byte on the session leader's record (the guard compares the two counts). */
+static void count_byte(struct ws_thread *self, bool received)
+{
+    int32_t session = ws_process_at(self->process)->session;
+    struct ws_process *leader = ws_guard_session_leader(session);
+    if (!leader)
+        ws_guard_uncounted_locked(session);
+    else if (received)
+        leader->harness_received++;
+    else
+        leader->harness_sent++;
+}
+
 void WinsyncHarnessSending(void)
 {
     struct ws_thread *self = lock_self();
     if (!self)
         return;
-    struct ws_process *leader = ws_guard_session_leader(ws_process_at(self->process)->session);
-    if (leader)
-        leader->harness_sent++;
-    else
-        ws_guard_uncounted_locked(ws_process_at(self->process)->session);
+    count_byte(self, false);
     ws_unlock();
 }
 
@@ -75,10 +84,6 @@ void WinsyncHarnessReceived(void)
     if (!self)
         return;
     self->harness_deadline = 0;
-    struct ws_process *leader = ws_guard_session_leader(ws_process_at(self->process)->session);
-    if (leader)
-        leader->harness_received++;
-    else
-        ws_guard_uncounted_locked(ws_process_at(self->process)->session);
+    count_byte(self, true);
     ws_unlock();
 }
