@@ -69,7 +69,6 @@ struct ws_handle_entry {
 };
 
 #define WS_HARNESS_TIDS_MAX 4
-#define WS_UNCOUNTED_MAX 16
 
 struct ws_process {
     uint32_t state;
@@ -91,9 +90,7 @@ struct ws_process {
     int32_t session;        /* its Linux session: the test it belongs to */
     uint32_t harness_count; /* threads it had before it attached: the test runner's own */
     int32_t harness_tids[WS_HARNESS_TIDS_MAX];
-    int32_t guard_tid;         /* its lock guard's thread (threads/lock_guard.c), 0 until it runs */
-    uint32_t harness_sent;     /* on a session leader: bytes its test's harness pipes carried, */
-    uint32_t harness_received; /* counted by the sender before writing, the reader after reading */
+    int32_t guard_tid; /* its lock guard's thread (threads/lock_guard.c), 0 until it runs */
 };
 
 struct ws_segment_header {
@@ -112,10 +109,10 @@ struct ws_segment_header {
     uint32_t object_high;      /* objects are allocated below this index */
     uint32_t object_free_hint; /* no free object below this index (a hint: see object.c) */
     uint32_t thread_high;      /* thread records are used below this index */
-    /* Sessions whose harness bytes went uncounted (their leader had not attached): the guard
-     * stays off for them (dispatcher/stuck.c); harness_uncounted_all when the table was full. */
-    int32_t harness_uncounted[WS_UNCOUNTED_MAX];
-    uint32_t harness_uncounted_all;
+    /* Bytes the test harnesses' pipes carried, counted by the sender before writing and by the
+     * reader after reading (dispatcher/stuck.c): for the whole namespace, since a pipe may join
+     * processes of two sessions. */
+    uint32_t harness_sent, harness_received;
 };
 
 /* ---- Process-local state ------------------------------------------------------------ */
@@ -279,8 +276,6 @@ bool ws_fast_forward_locked(struct ws_thread *self);
 void ws_lock_guard_start(struct ws_process *p);
 /* The session leader's record: where the harness's bytes are counted. NULL when not attached. */
 struct ws_process *ws_guard_session_leader(int32_t session);
-/* A harness byte of `session` went uncounted: the guard stays off for that session. */
-void ws_guard_uncounted_locked(int32_t session);
 
 /* ---- Dispatcher (dispatcher/wait.c) --------------------------------------------------- */
 /* The wait, entered with the lock held; returns with it released. The wait holds a

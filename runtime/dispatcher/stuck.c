@@ -19,7 +19,9 @@
  *    harness wait of the test waits for;
  *  - a waited object that a process outside the session holds a handle to, or a mutex,
  *    thread or process of another session;
- *  - a byte of the harness's pipes sent and not yet received (tests/support/wstest.h).
+ *  - a byte of the harness's pipes sent and not yet received, in the whole namespace (a pipe
+ *    may join two sessions), and a harness wait for a child outside the session
+ *    (tests/support/wstest.h).
  * The harness takes part through <winsync_test.h> (win32/harness_api.c): a thread waiting for
  * a child's byte or exit says so, and its wait may itself be the one that times out first.
  */
@@ -198,36 +200,21 @@ static bool waits_private(const struct ws_thread *t, int32_t session)
     return true;
 }
 
-/* ---- Harness bytes that went uncounted ------------------------------------------------- */
-
-static bool uncounted(int32_t session)
-{
-    const struct ws_segment_header *h = ws_g.seg;
-    for (unsigned i = 0; i < WS_UNCOUNTED_MAX; i++)
-        if (h->harness_uncounted[i] == session)
-            return true;
-    return h->harness_uncounted_all != 0;
-}
-
-void ws_guard_uncounted_locked(int32_t session)
-{
-    struct ws_segment_header *h = ws_g.seg;
-    if (uncounted(session))
-        return;
-    /* Never reused: a session can send uncounted, then count again (once its leader attaches). */
-    for (unsigned i = 0; i < WS_UNCOUNTED_MAX; i++) {
-        if (h->harness_uncounted[i] == 0) {
-            h->harness_uncounted[i] = session;
-            return;
-        }
-    }
-    h->harness_uncounted_all = 1; /* full: the guard stays off in this namespace */
-}
-
 /* ---- Asleep, and until when ------------------------------------------------------------ */
 
 /* When t's sleep ends by itself (UINT64_MAX: never), or 0 when t might act before. */
-static uint64_t sleeps_until(const struct ws_thread *t, const struct ws_thread *self)
+/* Is the child a harness wait watches for (0: none) in the session, alive or a zombie? One
+ * outside it may end when it likes, and end the wait. */
+static bool in_session(uint32_t child, int32_t session)
+{
+    char path[64], state;
+    int sid;
+    snprintf(path, sizeof path, "/proc/%u/stat", (unsigned)child);
+    return child == 0 || (read_stat(path, &state, &sid) && sid == session);
+}
+
+static uint64_t sleeps_until(const struct ws_thread *t, const struct ws_thread *self,
+                             int32_t session)
 {
     if (t->harness_deadline == WS_HARNESS_GIVE_UP)
         return 0; /* told to give up: it is about to act */
@@ -238,7 +225,7 @@ static uint64_t sleeps_until(const struct ws_thread *t, const struct ws_thread *
         __atomic_load_n(&t->special_apc.count, __ATOMIC_ACQUIRE))
         return 0;
     if (t->harness_deadline)
-        return t->harness_deadline;
+        return in_session(t->harness_child, session) ? t->harness_deadline : 0;
     const struct ws_wait *w = &t->wait;
     if (!w->blocked || t->wait_timed ||
         (t != self && __atomic_load_n(&w->wake_word, __ATOMIC_ACQUIRE) != t->wait_armed))
@@ -263,7 +250,7 @@ bool ws_fast_forward_locked(struct ws_thread *self)
             continue;
         if (state == WS_REC_ENDED)
             continue; /* if it still runs, its task is unknown below */
-        uint64_t until = state == WS_REC_ALIVE ? sleeps_until(t, self) : 0;
+        uint64_t until = state == WS_REC_ALIVE ? sleeps_until(t, self, session) : 0;
         if (until == 0 || (!t->harness_deadline && !waits_private(t, session)))
             return false;
         if (until < first_at) {
@@ -274,9 +261,8 @@ bool ws_fast_forward_locked(struct ws_thread *self)
     uint64_t now = ws_monotonic_ns();
     if (!first || first_at == UINT64_MAX || first_at < now + WS_GUARD_MIN_MS * 1000000ull)
         return false;
-    const struct ws_process *leader = ws_guard_session_leader(session);
-    if (leader->harness_sent != leader->harness_received || uncounted(session))
-        return false; /* a byte is on its way, or may be */
+    if (ws_g.seg->harness_sent != ws_g.seg->harness_received)
+        return false; /* a byte is on its way (in this test or another) */
     uint32_t max = ws_config()->max_processes;
     for (uint32_t i = 0; i < max; i++) {
         const struct ws_process *p = ws_process_at(i);

@@ -56,17 +56,13 @@ void WinsyncHarnessWaitEnd(void)
     ws_unlock();
 }
 
-/* Count one harness byte on the session leader's record (the guard compares the two counts). */
-static void count_byte(struct ws_thread *self, bool received)
+/* Count one harness byte (the guard compares the two counts, dispatcher/stuck.c). */
+static void count_byte(bool received)
 {
-    int32_t session = ws_process_at(self->process)->session;
-    struct ws_process *leader = ws_guard_session_leader(session);
-    if (!leader)
-        ws_guard_uncounted_locked(session);
-    else if (received)
-        leader->harness_received++;
+    if (received)
+        ws_g.seg->harness_received++;
     else
-        leader->harness_sent++;
+        ws_g.seg->harness_sent++;
 }
 
 void WinsyncHarnessSending(void)
@@ -74,7 +70,7 @@ void WinsyncHarnessSending(void)
     struct ws_thread *self = lock_self();
     if (!self)
         return;
-    count_byte(self, false);
+    count_byte(false);
     ws_unlock();
 }
 
@@ -84,6 +80,6 @@ void WinsyncHarnessReceived(void)
     if (!self)
         return;
     self->harness_deadline = 0;
-    count_byte(self, true);
+    count_byte(true);
     ws_unlock();
 }

@@ -278,3 +278,23 @@ Test(stuck, a_sleep_inside_the_lock_ends_the_process)
 {
     expect_the_lock_guard(false, "mostly asleep");
 }
+
+/* A harness wait for a child of another session (the helper program, spawned with
+ * POSIX_SPAWN_SETSID): that child may end whenever it likes, so the wait runs its course. */
+Test(stuck, a_harness_wait_for_a_child_of_another_session_is_left_alone)
+{
+    char name[96], delay[16];
+    wst_name(name, sizeof name, "stuck-other");
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, name);
+    snprintf(delay, sizeof delay, "%d", DELAY_MS);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+    char *argv[] = {RT_CHILD_PATH, "wait-event", name, delay, NULL};
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, RT_CHILD_PATH, NULL, &attr, argv, environ), 0);
+    posix_spawnattr_destroy(&attr);
+    int code = wst_wait_exit(pid, FOREVER_MS);
+    cr_assert_eq(code, 2, "the helper's wait should have timed out by itself (%d)", code);
+    CloseHandle(ev);
+}
