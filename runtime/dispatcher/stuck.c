@@ -22,6 +22,8 @@
  *  - a byte of the harness's pipes sent and not yet received, in the whole namespace (a pipe
  *    may join two sessions), and a harness wait for a child outside the session
  *    (tests/support/wstest.h).
+ * Not seen: a process of another session that has no handle yet but will open a named object
+ * of the test by its name (a test that starts a child with setsid and shares objects by name).
  * The harness takes part through <winsync_test.h> (win32/harness_api.c): a thread waiting for
  * a child's byte or exit says so, and its wait may itself be the one that times out first.
  */
