@@ -128,6 +128,7 @@ struct ws_local {
     struct ws_handle_entry *handles; /* this process's table */
     uint32_t max_handles;
     bool guard; /* WINSYNC_GUARD=1: the stuck-test guard is on (dispatcher/stuck.c) */
+    struct ws_process *lock_guard_pending; /* a fork child's lock guard, not started yet */
 };
 extern struct ws_local ws_g;
 
@@ -266,7 +267,7 @@ uint32_t ws_map_access(int type, uint32_t access);
 /* ---- The stuck-test guard (dispatcher/stuck.c) ----------------------------------------- */
 #define WS_HARNESS_GIVE_UP 1u /* ws_thread.harness_deadline: the guard ended this harness wait */
 /* At attach: read WINSYNC_GUARD, and note p's session and the threads it already has. */
-void ws_guard_note_process_locked(struct ws_process *p);
+void ws_guard_note_process_locked(struct ws_process *p, bool forked);
 /* The calling thread is about to sleep, in a wait (wait_deadline, wait_armed and wait_timed
  * set) or in the harness's (harness_deadline set). When nothing of its test can act before a
  * timeout, end the wait that times out first, now. True when it ended one. */

@@ -287,7 +287,7 @@ bool ws_fast_forward_locked(struct ws_thread *self)
     return true;
 }
 
-void ws_guard_note_process_locked(struct ws_process *p)
+void ws_guard_note_process_locked(struct ws_process *p, bool forked)
 {
     const char *guard = getenv("WINSYNC_GUARD");
     ws_g.guard = guard && strcmp(guard, "1") == 0;
@@ -296,6 +296,13 @@ void ws_guard_note_process_locked(struct ws_process *p)
     p->guard_tid = 0;
     if (!ws_g.guard)
         return;
+    if (forked) {
+        /* A fork child has only the thread that forked, and this runs in its fork handler,
+         * where starting a thread is not safe (it hangs under ASan): the next ws_lock starts the
+         * lock guard (objects/lock.c). */
+        __atomic_store_n(&ws_g.lock_guard_pending, p, __ATOMIC_RELEASE);
+        return;
+    }
     DIR *tasks = opendir("/proc/self/task");
     if (!tasks) {
         p->harness_count = WS_HARNESS_TIDS_MAX + 1; /* unknown: the guard stays off here */

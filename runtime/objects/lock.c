@@ -119,6 +119,12 @@ static void divert_if_terminating(struct ws_thread *self)
 
 void ws_lock_from(struct ws_thread *self, const char *caller)
 {
+    if (__builtin_expect(__atomic_load_n(&ws_g.lock_guard_pending, __ATOMIC_RELAXED) != NULL, 0)) {
+        struct ws_process *p =
+            __atomic_exchange_n(&ws_g.lock_guard_pending, NULL, __ATOMIC_ACQ_REL);
+        if (p)
+            ws_lock_guard_start(p); /* a fork child's, outside its fork handler */
+    }
     uint32_t mine = self->index + 1;
     uint32_t expected = 0;
     /* From here to ws_unlock's end, TerminateThread's signal waits (a field of the record, not

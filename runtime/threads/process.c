@@ -84,7 +84,7 @@ bool ws_process_attach_locked(uint32_t fork_parent)
         p = ws_process_create_locked(getpid(), WS_REC_ALIVE);
     if (!p)
         return false;
-    ws_guard_note_process_locked(p);
+    ws_guard_note_process_locked(p, fork_parent != WS_NONE);
     if (fork_parent != WS_NONE && ws_process_at(fork_parent)->state == WS_REC_ALIVE)
         copy_handles(fork_parent, p->index);
     ws_g.process = p->index;
