@@ -333,6 +333,9 @@ void ws_process_end_locked(struct ws_process *p, DWORD exit_code);
 void ws_reap_locked(void);
 void ws_reap_threads_locked(void);
 /* Is this process gone (no such pid, or a zombie)? */
+/* The fields of /proc/<path> after the command (which may hold anything), starting with the
+ * state letter, read into buf; NULL when the file is gone or unreadable. */
+const char *ws_proc_stat_fields(const char *path, char *buf, size_t size);
 bool ws_pid_gone(pid_t pid);
 /* Give a thread record back (the only way a record becomes FREE). */
 void ws_thread_record_free(struct ws_thread *t);

@@ -45,17 +45,9 @@
 static bool read_stat(const char *path, char *state, int *session)
 {
     char buf[512];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    const char *after = strrchr(buf, ')'); /* the command may hold spaces and parentheses */
+    const char *fields = ws_proc_stat_fields(path, buf, sizeof buf);
     int ppid, pgrp;
-    return after && sscanf(after + 1, " %c %d %d %d", state, &ppid, &pgrp, session) == 4;
+    return fields && sscanf(fields, "%c %d %d %d", state, &ppid, &pgrp, session) == 4;
 }
 
 static long number_of(const char *name)

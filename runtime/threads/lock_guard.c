@@ -33,20 +33,12 @@ static long long cpu_ms(uint32_t tid)
 {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/self/task/%u/stat", (unsigned)tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    const char *after = strrchr(buf, ')');
+    const char *fields = ws_proc_stat_fields(path, buf, sizeof buf);
     unsigned long long utime, stime;
     /* Fields 3 to 15: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
      * utime stime. */
-    if (!after || sscanf(after + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                         &utime, &stime) != 2)
+    if (!fields || sscanf(fields, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                          &stime) != 2)
         return -1;
     return (long long)(utime + stime) * 1000 / sysconf(_SC_CLK_TCK);
 }

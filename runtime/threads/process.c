@@ -2,6 +2,7 @@
  * process.c - process records (EPROCESS), process end, the reaper and repair.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,20 @@ void ws_process_end_locked(struct ws_process *p, DWORD exit_code)
     p->state = WS_REC_FREE;
 }
 
+const char *ws_proc_stat_fields(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    const char *after = strrchr(buf, ')');
+    return after && after[1] == ' ' ? after + 2 : NULL;
+}
+
 bool ws_pid_gone(pid_t pid)
 {
     if (kill(pid, 0) != 0)
@@ -134,18 +149,13 @@ bool ws_pid_gone(pid_t pid)
     /* A zombie has ended too: only its parent has not collected it yet. */
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    const char *field = ws_proc_stat_fields(path, buf, sizeof buf); /* field 3, the state */
+    if (!field)
         return true;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *state = strrchr(buf, ')'); /* the name may contain anything */
-    if (!state || (state[2] != 'Z' && state[2] != 'X'))
+    if (field[0] != 'Z' && field[0] != 'X')
         return false;
     /* The leader is a zombie once its main thread ends (pthread_exit, ExitThread), but the
      * process lives while other threads run: num_threads, the 20th field, counts them. */
-    const char *field = state + 2; /* field 3, the state */
     for (int i = 3; i < 20 && field; i++) {
         field = strchr(field, ' ');
         if (field)

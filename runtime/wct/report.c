@@ -38,15 +38,9 @@ static bool in_this_test(pid_t pid)
             return true;
         char path[64], stat[512];
         snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            return false;
-        size_t n = fread(stat, 1, sizeof stat - 1, f);
-        fclose(f);
-        stat[n] = '\0';
-        const char *end = strrchr(stat, ')');
+        const char *fields = ws_proc_stat_fields(path, stat, sizeof stat);
         int parent;
-        if (!end || sscanf(end + 1, " %*c %d", &parent) != 1)
+        if (!fields || sscanf(fields, "%*c %d", &parent) != 1)
             return false;
         pid = parent;
     }
