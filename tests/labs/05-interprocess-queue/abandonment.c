@@ -78,6 +78,109 @@ Test(abandonment, push_killed_holding_the_lock_is_repaired)
     queue_destroy(q);
 }
 
+Test(abandonment, opener_repairs_an_abandoned_lock)
+{
+    /* The first to own the lock after the death is a process opening the queue: its
+     * queue_initialize receives the abandonment, so it must repair (nobody else will). */
+    char name[96];
+    wst_name(name, sizeof name, "q05-dead-open");
+    queue_t *q = queue_initialize(name, 4, 8);
+    cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
+    kill_half_done(name, ":free");
+    queue_t *opener = queue_initialize(name, 4, 8);
+    cr_assert_not_null(opener,
+                       "opening the queue after a producer died inside push failed "
+                       "with error %u",
+                       (unsigned)GetLastError());
+    for (uint32_t i = 0; i < 4; i++)
+        cr_assert_eq(qt_push_u32(opener, i, 0), WAIT_OBJECT_0,
+                     "push %u of 4 after a producer died inside push: queue_initialize took the "
+                     "abandoned lock and must repair the queue (Step 6)",
+                     i + 1);
+    cr_assert_eq(qt_push_u32(opener, 99, 0), WAIT_TIMEOUT, "the queue must still hold exactly 4");
+    queue_destroy(opener);
+    queue_destroy(q);
+}
+
+/* The header as the handout lays it out (see basics/ring_layout). */
+struct ring_header {
+    LONG magic;
+    DWORD capacity, message_size, slot_size;
+    LONGLONG pushed, popped;
+};
+
+Test(abandonment, repair_refuses_a_corrupt_header)
+{
+    /* A repair trusts the header to rebuild the semaphores: one that cannot be true must be
+     * refused with ERROR_INVALID_DATA, not turned into semaphore counts. */
+    static const struct {
+        const char *what;
+        bool pop; /* the repair is made by a pop (holding a filled unit), else by a push */
+    } cases[] = {
+        {"the magic number cleared", false},
+        {"the capacity changed to 5", false},
+        {"the message size changed to 9", false},
+        {"the slot size changed to 24", false},
+        {"popped one above pushed", false},
+        {"pushed 5 above popped in a queue of 4", false},
+        {"a pop holding a filled unit while the header says the queue is empty", true},
+        {"a push holding a free unit while the header says the queue is full", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char name[96], object[160];
+        wst_name(name, sizeof name, "q05-corrupt");
+        queue_t *q = queue_initialize(name, 4, 8);
+        cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
+        cr_assert(qt_push_u32(q, 1, 0) == WAIT_OBJECT_0 && qt_push_u32(q, 2, 0) == WAIT_OBJECT_0);
+        snprintf(object, sizeof object, "%s:ring", name);
+        HANDLE ring = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, object);
+        cr_assert_not_null(ring,
+                           "%s does not exist: the queue must use the objects named in "
+                           "the handout",
+                           object);
+        struct ring_header *h = MapViewOfFile(ring, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+        cr_assert_not_null(h);
+        switch (i) {
+        case 0:
+            h->magic = 0;
+            break;
+        case 1:
+            h->capacity = 5;
+            break;
+        case 2:
+            h->message_size = 9;
+            break;
+        case 3:
+            h->slot_size = 24;
+            break;
+        case 4:
+            h->popped = h->pushed + 1;
+            break;
+        case 5:
+            h->pushed = h->popped + 5;
+            break;
+        case 6:
+            h->popped = h->pushed;
+            break;
+        default:
+            h->pushed = h->popped + 4;
+            break;
+        }
+        kill_half_done(name, ":free"); /* the lock is abandoned: the next owner repairs */
+        SetLastError(0);
+        uint32_t value;
+        DWORD r = cases[i].pop ? qt_pop_u32(q, &value, 0) : qt_push_u32(q, 3, 0);
+        DWORD error = GetLastError();
+        cr_assert(r == WAIT_FAILED && error == ERROR_INVALID_DATA,
+                  "a %s after a death, with %s: returned %u (error %u); expected WAIT_FAILED "
+                  "with ERROR_INVALID_DATA: the repair must check the header (Step 6)",
+                  cases[i].pop ? "pop" : "push", cases[i].what, r, (unsigned)error);
+        UnmapViewOfFile(h);
+        CloseHandle(ring);
+        queue_destroy(q);
+    }
+}
+
 Test(abandonment, pop_killed_before_copying_loses_nothing)
 {
     char name[96];

@@ -2,7 +2,10 @@
  * Lab 05, public tests: the single-process contract of the queue.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include "killpoint.h"
 #include "queue_test.h"
 
 TestSuite(basics, .timeout = 30);
@@ -154,22 +157,55 @@ Test(basics, small_buffer_keeps_message)
     queue_destroy(q);
 }
 
+/* Memory right after an inaccessible page: a read before `bytes` crashes. */
+static char *after_a_guard_page(size_t bytes)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    char *area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(area != MAP_FAILED && bytes <= page);
+    cr_assert_eq(mprotect(area, page, PROT_NONE), 0);
+    return area + page;
+}
+
+/* queue_initialize must fail with `error`, having created or opened nothing (Step 1). */
+static void assert_refused(const char *name, uint32_t capacity, uint32_t message_size, DWORD error,
+                           const char *what)
+{
+    SetLastError(0);
+    unsigned opens = kp_opens();
+    queue_t *q = queue_initialize(name, capacity, message_size);
+    unsigned made = kp_opens() - opens;
+    DWORD got = GetLastError();
+    cr_assert_null(q, "queue_initialize(%s, %u, %u) must fail", what, capacity, message_size);
+    cr_assert_eq(got, error, "queue_initialize(%s, %u, %u): error %u, expected %u", what, capacity,
+                 message_size, (unsigned)got, (unsigned)error);
+    cr_assert_eq(made, 0,
+                 "queue_initialize(%s, %u, %u) created or opened %u objects or views before it "
+                 "refused: check the arguments before anything else (Step 1)",
+                 what, capacity, message_size, made);
+}
+
 Test(basics, invalid_arguments)
 {
     char name[96];
     wst_name(name, sizeof name, "q05-args");
+    char *empty = after_a_guard_page(1); /* "" at the start of a page: name[-1] would crash */
+    *empty = '\0';
     struct {
         const char *name;
         uint32_t capacity, message_size;
-    } bad[] = {{NULL, 4, 8}, {"", 4, 8}, {name, 0, 8}, {name, 4, 0}};
+    } bad[] = {{NULL, 4, 8},
+               {empty, 4, 8},
+               {name, 0, 8},
+               {name, 4, 0},
+               /* 64 + 8 * 536870904 = 2^32 bytes: one byte above what a DWORD size holds */
+               {name, 536870904, 4}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        SetLastError(0);
-        queue_t *q = queue_initialize(bad[i].name, bad[i].capacity, bad[i].message_size);
-        cr_assert_null(q, "queue_initialize(%s%s%s, %u, %u) must fail", bad[i].name ? "\"" : "",
-                       bad[i].name ? bad[i].name : "NULL", bad[i].name ? "\"" : "", bad[i].capacity,
-                       bad[i].message_size);
-        cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER, "case %zu: error %u", i,
-                     (unsigned)GetLastError());
+        char what[120];
+        snprintf(what, sizeof what, "%s%s%s", bad[i].name ? "\"" : "",
+                 bad[i].name ? bad[i].name : "NULL", bad[i].name ? "\"" : "");
+        assert_refused(bad[i].name, bad[i].capacity, bad[i].message_size, ERROR_INVALID_PARAMETER,
+                       what);
     }
     queue_t *q = queue_initialize(name, 4, 8);
     cr_assert_not_null(q, "the name is fine with good sizes (error %u)", (unsigned)GetLastError());
@@ -185,6 +221,109 @@ Test(basics, invalid_arguments)
     cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
     cr_assert_eq(queue_pop_front(NULL, buf, 8, &size, 0), WAIT_FAILED);
     cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    queue_destroy(q);
+}
+
+/* A name of `length` characters, unique to this test run. */
+static char *long_name(size_t length)
+{
+    char *name = malloc(length + 1);
+    cr_assert_not_null(name);
+    char prefix[64];
+    wst_name(prefix, sizeof prefix, "q05-long");
+    size_t used = strlen(prefix) < length ? strlen(prefix) : length;
+    memcpy(name, prefix, used);
+    memset(name + used, 'n', length - used);
+    name[length] = '\0';
+    return name;
+}
+
+Test(basics, name_length_limit)
+{
+    /* The longest object name is the queue's name plus ":filled", and it must stay shorter
+     * than MAX_PATH (260) with its NUL: 252 characters at most. */
+    for (size_t length = 251; length <= 252; length++) {
+        char *name = long_name(length);
+        queue_t *q = queue_initialize(name, 2, 8);
+        cr_assert_not_null(q,
+                           "a name of %zu characters is fine, but queue_initialize failed "
+                           "with error %u",
+                           length, (unsigned)GetLastError());
+        cr_assert_eq(qt_push_u32(q, 5, 0), WAIT_OBJECT_0);
+        queue_destroy(q);
+        free(name);
+    }
+    const size_t too_long[] = {253, 254, 260, 300, 4000};
+    for (size_t i = 0; i < sizeof too_long / sizeof *too_long; i++) {
+        char *name = long_name(too_long[i]);
+        char what[64];
+        snprintf(what, sizeof what, "a name of %zu characters", too_long[i]);
+        assert_refused(name, 2, 8, ERROR_FILENAME_EXCED_RANGE, what);
+        free(name);
+    }
+    /* One character is a name too. (Every run of this binary has its own winsync namespace,
+     * and no other test uses a name this short.) */
+    queue_t *q = queue_initialize("Q", 2, 8);
+    cr_assert_not_null(q, "the name \"Q\" is fine, but queue_initialize failed with error %u",
+                       (unsigned)GetLastError());
+    queue_destroy(q);
+}
+
+/* The ring as the handout's table gives it: a 64-byte header {magic, capacity, message_size,
+ * slot_size, pushed, popped}, then `capacity` slots of {DWORD size; BYTE data[]}, each
+ * slot_size bytes (the message size plus 4, rounded up to 8). Another process, or another
+ * build of the queue, reads it this way. */
+struct ring_header {
+    LONG magic;
+    DWORD capacity, message_size, slot_size;
+    LONGLONG pushed, popped;
+};
+
+Test(basics, ring_layout)
+{
+    enum { CAPACITY = 3, MESSAGE = 5000, SLOT = (MESSAGE + 4 + 7) & ~7, HEADER = 64 };
+    char name[96], object[160];
+    wst_name(name, sizeof name, "q05-layout");
+    queue_t *q = queue_initialize(name, CAPACITY, MESSAGE); /* three pages and more */
+    cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
+    static uint8_t msg[MESSAGE];
+    for (uint32_t i = 0; i < CAPACITY; i++) {
+        memset(msg, 'a' + (int)i, sizeof msg);
+        cr_assert_eq(queue_push_back(q, msg, MESSAGE - i, 0), WAIT_OBJECT_0,
+                     "push of %u bytes into slot %u", MESSAGE - i, i);
+    }
+    uint32_t size;
+    cr_assert_eq(queue_pop_front(q, msg, sizeof msg, &size, 0), WAIT_OBJECT_0);
+    snprintf(object, sizeof object, "%s:ring", name);
+    HANDLE ring = OpenFileMappingA(FILE_MAP_READ, FALSE, object);
+    cr_assert_not_null(ring,
+                       "%s does not exist: the queue must use the objects named in the "
+                       "handout",
+                       object);
+    const uint8_t *view = MapViewOfFile(ring, FILE_MAP_READ, 0, 0, 0);
+    cr_assert_not_null(view);
+    const struct ring_header *h = (const void *)view;
+    cr_assert(h->magic == 0x51554555 && h->capacity == CAPACITY && h->message_size == MESSAGE &&
+                  h->slot_size == SLOT,
+              "the header of %s holds magic %#lx, capacity %u, message size %u, slot size %u: "
+              "expected %#x, %u, %u, %u (the handout's layout)",
+              object, (unsigned long)h->magic, h->capacity, h->message_size, h->slot_size,
+              0x51554555u, CAPACITY, MESSAGE, SLOT);
+    cr_assert(h->pushed == CAPACITY && h->popped == 1,
+              "after %u pushes and a pop the header counts %lld pushed, %lld popped", CAPACITY,
+              (long long)h->pushed, (long long)h->popped);
+    for (uint32_t i = 0; i < CAPACITY; i++) {
+        const uint8_t *slot = view + HEADER + (size_t)i * SLOT;
+        DWORD length;
+        memcpy(&length, slot, sizeof length);
+        cr_assert_eq(length, MESSAGE - i,
+                     "slot %u (at byte %u of the ring) holds the length %u, expected %u", i,
+                     HEADER + i * SLOT, (unsigned)length, MESSAGE - i);
+        cr_assert(slot[4] == 'a' + i && slot[4 + length - 1] == 'a' + i,
+                  "slot %u: its message does not start at byte 4 of the slot", i);
+    }
+    UnmapViewOfFile(view);
+    CloseHandle(ring);
     queue_destroy(q);
 }
 

@@ -30,23 +30,29 @@
 
 struct kp_report {
     bool stopped;
+    bool injected;
     unsigned events;
     int status;
+    DWORD error, last_error;
     char what[KP_WHAT];
 };
 
 static _Thread_local bool armed;
+static _Thread_local bool failing;   /* a fault walk: seen counts fallible calls only */
 static _Thread_local unsigned depth; /* wrapped calls in progress: only the outermost counts */
-static _Thread_local unsigned seen, target;
+static _Thread_local unsigned seen, target, opens;
 static _Thread_local int report_fd;
 static _Thread_local bool tracing;
+static _Thread_local struct kp_report fault; /* what a fault walk's child injected and noted */
+
+void WINAPI __real_SetLastError(DWORD e);
 
 static void arm_stores(bool on);
 
 /* One event: counted, traced, and where the target is, the end of this process. */
 static void kp_event(const char *what, const char *detail)
 {
-    if (!armed)
+    if (!armed || failing)
         return;
     int saved = errno;
     seen++;
@@ -67,6 +73,51 @@ static void kp_enter(const char *name)
 {
     if (depth++ == 0)
         kp_event(name, " (call)");
+}
+
+unsigned kp_opens(void)
+{
+    return opens;
+}
+
+/* A fallible call: true when a fault walk has reached the one that must fail (with `error`). */
+static bool kp_fails(const char *name, DWORD error)
+{
+    if (!armed || !failing || depth != 1)
+        return false;
+    seen++;
+    if (tracing)
+        dprintf(2, "killpoint: fallible call %u: %s%s\n", seen, name,
+                seen == target ? " (made to fail)" : "");
+    if (seen != target)
+        return false;
+    fault.injected = true;
+    fault.error = error;
+    snprintf(fault.what, sizeof fault.what, "%s made to fail with error %lu", name,
+             (unsigned long)error);
+    __real_SetLastError(error);
+    return true;
+}
+
+/* After a call that succeeded: the last error a successful call may leave (see killpoint.h). */
+static void kp_succeeded(void)
+{
+    if (depth == 1)
+        __real_SetLastError(ERROR_SUCCESS);
+}
+
+bool kp_injected(void)
+{
+    return fault.injected;
+}
+
+void kp_note(const char *what)
+{
+    if (!fault.injected)
+        snprintf(fault.what, sizeof fault.what, "%s", what);
+    else
+        snprintf(fault.what + strlen(fault.what), sizeof fault.what - strlen(fault.what), "; %s",
+                 what);
 }
 
 /* ---- Handles and views opened while tracking ------------------------------------------- */
@@ -303,6 +354,7 @@ bool kp_traces_stores(void)
 
 /* ---- The wrappers ----------------------------------------------------------------------- */
 
+/* A call that is only counted. */
 #define KP_CALL(name, ret, params, args)                                                           \
     ret WINAPI __real_##name params;                                                               \
     ret WINAPI __wrap_##name params;                                                               \
@@ -313,14 +365,37 @@ bool kp_traces_stores(void)
         depth--;                                                                                   \
         return result;                                                                             \
     }
+/* A call that returns `failure` when it fails: a fault walk can make it fail with `error`, and
+ * when it succeeds it leaves the last error at 0. `error` 0: never made to fail. */
+#define KP_FALLIBLE(name, ret, params, args, failure, error)                                       \
+    ret WINAPI __real_##name params;                                                               \
+    ret WINAPI __wrap_##name params;                                                               \
+    ret WINAPI __wrap_##name params                                                                \
+    {                                                                                              \
+        kp_enter(#name);                                                                           \
+        ret result = failure;                                                                      \
+        if ((error) == 0 || !kp_fails(#name, error)) {                                             \
+            result = __real_##name args;                                                           \
+            if (result != (failure))                                                               \
+                kp_succeeded();                                                                    \
+        }                                                                                          \
+        depth--;                                                                                   \
+        return result;                                                                             \
+    }
+/* A call that creates or opens an object: fallible, and its handle is tracked. Its last error
+ * on success means something (ERROR_ALREADY_EXISTS) and is left alone. */
 #define KP_OPENS(name, params, args)                                                               \
     HANDLE WINAPI __real_##name params;                                                            \
     HANDLE WINAPI __wrap_##name params;                                                            \
     HANDLE WINAPI __wrap_##name params                                                             \
     {                                                                                              \
         kp_enter(#name);                                                                           \
-        HANDLE result = __real_##name args;                                                        \
-        track_add(result, NULL, #name);                                                            \
+        opens += depth == 1;                                                                       \
+        HANDLE result = NULL;                                                                      \
+        if (!kp_fails(#name, ERROR_NOT_ENOUGH_MEMORY)) {                                           \
+            result = __real_##name args;                                                           \
+            track_add(result, NULL, #name);                                                        \
+        }                                                                                          \
         depth--;                                                                                   \
         return result;                                                                             \
     }
@@ -334,6 +409,10 @@ bool kp_traces_stores(void)
         depth--;                                                                                   \
     }
 #define KP_MEMORY(name) KP_CALL(name, void *, (void *d, const void *s, size_t n), (d, s, n))
+#define KP_WAIT(name, params, args)                                                                \
+    KP_FALLIBLE(name, DWORD, params, args, WAIT_FAILED, ERROR_INVALID_HANDLE)
+#define KP_SIGNAL(name, params, args)                                                              \
+    KP_FALLIBLE(name, BOOL, params, args, FALSE, ERROR_INVALID_HANDLE)
 
 KP_MEMORY(memcpy)
 KP_MEMORY(memmove)
@@ -347,16 +426,17 @@ KP_OPENS(CreateEventExA, (LPSECURITY_ATTRIBUTES a, LPCSTR n, DWORD f, DWORD d), 
 KP_OPENS(CreateEventExW, (LPSECURITY_ATTRIBUTES a, LPCWSTR n, DWORD f, DWORD d), (a, n, f, d))
 KP_OPENS(OpenEventA, (DWORD d, BOOL i, LPCSTR n), (d, i, n))
 KP_OPENS(OpenEventW, (DWORD d, BOOL i, LPCWSTR n), (d, i, n))
-KP_CALL(SetEvent, BOOL, (HANDLE h), (h))
-KP_CALL(ResetEvent, BOOL, (HANDLE h), (h))
-KP_CALL(PulseEvent, BOOL, (HANDLE h), (h))
+KP_SIGNAL(SetEvent, (HANDLE h), (h))
+KP_SIGNAL(ResetEvent, (HANDLE h), (h))
+KP_SIGNAL(PulseEvent, (HANDLE h), (h))
 KP_OPENS(CreateMutexA, (LPSECURITY_ATTRIBUTES a, BOOL o, LPCSTR n), (a, o, n))
 KP_OPENS(CreateMutexW, (LPSECURITY_ATTRIBUTES a, BOOL o, LPCWSTR n), (a, o, n))
 KP_OPENS(CreateMutexExA, (LPSECURITY_ATTRIBUTES a, LPCSTR n, DWORD f, DWORD d), (a, n, f, d))
 KP_OPENS(CreateMutexExW, (LPSECURITY_ATTRIBUTES a, LPCWSTR n, DWORD f, DWORD d), (a, n, f, d))
 KP_OPENS(OpenMutexA, (DWORD d, BOOL i, LPCSTR n), (d, i, n))
 KP_OPENS(OpenMutexW, (DWORD d, BOOL i, LPCWSTR n), (d, i, n))
-KP_CALL(ReleaseMutex, BOOL, (HANDLE h), (h))
+/* A mutex this thread owns cannot fail to be released: counted, never made to fail. */
+KP_FALLIBLE(ReleaseMutex, BOOL, (HANDLE h), (h), FALSE, 0)
 KP_OPENS(CreateSemaphoreA, (LPSECURITY_ATTRIBUTES a, LONG c, LONG m, LPCSTR n), (a, c, m, n))
 KP_OPENS(CreateSemaphoreW, (LPSECURITY_ATTRIBUTES a, LONG c, LONG m, LPCWSTR n), (a, c, m, n))
 KP_OPENS(CreateSemaphoreExA, (LPSECURITY_ATTRIBUTES a, LONG c, LONG m, LPCSTR n, DWORD f, DWORD d),
@@ -365,14 +445,14 @@ KP_OPENS(CreateSemaphoreExW, (LPSECURITY_ATTRIBUTES a, LONG c, LONG m, LPCWSTR n
          (a, c, m, n, f, d))
 KP_OPENS(OpenSemaphoreA, (DWORD d, BOOL i, LPCSTR n), (d, i, n))
 KP_OPENS(OpenSemaphoreW, (DWORD d, BOOL i, LPCWSTR n), (d, i, n))
-KP_CALL(ReleaseSemaphore, BOOL, (HANDLE h, LONG c, LPLONG p), (h, c, p))
-KP_CALL(WaitForSingleObject, DWORD, (HANDLE h, DWORD t), (h, t))
-KP_CALL(WaitForSingleObjectEx, DWORD, (HANDLE h, DWORD t, BOOL a), (h, t, a))
-KP_CALL(WaitForMultipleObjects, DWORD, (DWORD c, const HANDLE *h, BOOL all, DWORD t),
-        (c, h, all, t))
-KP_CALL(WaitForMultipleObjectsEx, DWORD, (DWORD c, const HANDLE *h, BOOL all, DWORD t, BOOL a),
+KP_FALLIBLE(ReleaseSemaphore, BOOL, (HANDLE h, LONG c, LPLONG p), (h, c, p), FALSE,
+            ERROR_TOO_MANY_POSTS)
+KP_WAIT(WaitForSingleObject, (HANDLE h, DWORD t), (h, t))
+KP_WAIT(WaitForSingleObjectEx, (HANDLE h, DWORD t, BOOL a), (h, t, a))
+KP_WAIT(WaitForMultipleObjects, (DWORD c, const HANDLE *h, BOOL all, DWORD t), (c, h, all, t))
+KP_WAIT(WaitForMultipleObjectsEx, (DWORD c, const HANDLE *h, BOOL all, DWORD t, BOOL a),
         (c, h, all, t, a))
-KP_CALL(SignalObjectAndWait, DWORD, (HANDLE s, HANDLE w, DWORD t, BOOL a), (s, w, t, a))
+KP_WAIT(SignalObjectAndWait, (HANDLE s, HANDLE w, DWORD t, BOOL a), (s, w, t, a))
 KP_VOID(Sleep, (DWORD t), (t))
 KP_CALL(SleepEx, DWORD, (DWORD t, BOOL a), (t, a))
 KP_OPENS(CreateFileMappingA,
@@ -392,8 +472,10 @@ BOOL WINAPI __wrap_CloseHandle(HANDLE h) /* KP_CALL: CloseHandle */
 {
     kp_enter("CloseHandle");
     BOOL closed = __real_CloseHandle(h);
-    if (closed)
+    if (closed) {
         track_remove(h, NULL);
+        kp_succeeded();
+    }
     depth--;
     return closed;
 }
@@ -406,11 +488,17 @@ BOOL WINAPI __wrap_DuplicateHandle(HANDLE sp, HANDLE s, HANDLE tp, LPHANDLE t, D
                                    DWORD o) /* KP_CALL: DuplicateHandle */
 {
     kp_enter("DuplicateHandle");
-    BOOL done = __real_DuplicateHandle(sp, s, tp, t, a, i, o);
-    if (done && (o & DUPLICATE_CLOSE_SOURCE))
-        track_remove(s, NULL);
-    if (done && t != NULL)
-        track_add(*t, NULL, "DuplicateHandle");
+    opens += depth == 1;
+    BOOL done = FALSE;
+    if (!kp_fails("DuplicateHandle", ERROR_NOT_ENOUGH_MEMORY)) {
+        done = __real_DuplicateHandle(sp, s, tp, t, a, i, o);
+        if (done && (o & DUPLICATE_CLOSE_SOURCE))
+            track_remove(s, NULL);
+        if (done && t != NULL)
+            track_add(*t, NULL, "DuplicateHandle");
+        if (done)
+            kp_succeeded();
+    }
     depth--;
     return done;
 }
@@ -421,15 +509,21 @@ LPVOID WINAPI __wrap_MapViewOfFile(HANDLE h, DWORD a, DWORD oh, DWORD ol,
                                    SIZE_T n) /* KP_CALL: MapViewOfFile */
 {
     kp_enter("MapViewOfFile");
-    LPVOID view = __real_MapViewOfFile(h, a, oh, ol, n);
-    view_add(view, a);
-    track_add(NULL, view, "MapViewOfFile");
+    opens += depth == 1;
+    LPVOID view = NULL;
+    if (!kp_fails("MapViewOfFile", ERROR_NOT_ENOUGH_MEMORY)) {
+        view = __real_MapViewOfFile(h, a, oh, ol, n);
+        view_add(view, a);
+        track_add(NULL, view, "MapViewOfFile");
 #if KP_STORES
-    if (view != NULL && stores_armed) {
-        measure_views();
-        protect_views(PROT_READ);
-    }
+        if (view != NULL && stores_armed) {
+            measure_views();
+            protect_views(PROT_READ);
+        }
 #endif
+        if (view != NULL)
+            kp_succeeded();
+    }
     depth--;
     return view;
 }
@@ -443,21 +537,24 @@ BOOL WINAPI __wrap_UnmapViewOfFile(LPCVOID base) /* KP_CALL: UnmapViewOfFile */
     if (unmapped) {
         view_remove(base);
         track_remove(NULL, base);
+        kp_succeeded();
     }
     depth--;
     return unmapped;
 }
 
-/* ---- Arming a child, walking the kill points ---------------------------------------------- */
+/* ---- Arming a child, walking the kill points and faults ---------------------------------- */
 
-static void kp_arm(unsigned at, int fd, bool trace)
+static void kp_arm(unsigned at, int fd, bool trace, bool faults)
 {
     seen = 0;
     target = at;
     report_fd = fd;
     tracing = trace;
+    failing = faults;
+    fault = (struct kp_report){.injected = false};
     armed = true;
-    arm_stores(kp_traces_stores());
+    arm_stores(!faults && kp_traces_stores());
 }
 
 static unsigned kp_disarm(void)
@@ -470,7 +567,7 @@ static unsigned kp_disarm(void)
 struct kp_child {
     const struct kp_scenario *s;
     unsigned target;
-    bool trace;
+    bool trace, faults;
     struct wst_pipe report;
 };
 
@@ -480,9 +577,13 @@ static int kp_child_main(void *arg)
     struct kp_report r = {.stopped = false};
     r.status = c->s->prepare ? c->s->prepare(c->s->arg) : 0;
     if (r.status == 0) {
-        kp_arm(c->target, c->report.wr, c->trace);
+        kp_arm(c->target, c->report.wr, c->trace, c->faults);
         r.status = c->s->operate(c->s->arg);
+        r.last_error = GetLastError();
         r.events = kp_disarm();
+        r.injected = fault.injected;
+        r.error = fault.error;
+        memcpy(r.what, fault.what, sizeof r.what);
     } else {
         snprintf(r.what, sizeof r.what, "preparing (before arming) failed");
     }
@@ -504,10 +605,11 @@ static bool read_report(struct wst_pipe *p, struct kp_report *r)
     return true;
 }
 
-static void kp_run(const struct kp_scenario *s, unsigned at, bool trace, struct kp_outcome *o)
+static void kp_run(const struct kp_scenario *s, unsigned at, bool trace, bool faults,
+                   struct kp_outcome *o)
 {
-    struct kp_child c = {s, at, trace, {-1, -1}};
-    *o = (struct kp_outcome){.event = at};
+    struct kp_child c = {s, at, trace, faults, {-1, -1}};
+    *o = (struct kp_outcome){.event = at, .fault = faults};
     cr_assert_eq(wst_pipe_open(&c.report), 0);
     pid_t pid = wst_spawn(kp_child_main, &c);
     cr_assert_gt(pid, 0, "fork failed");
@@ -525,9 +627,13 @@ static void kp_run(const struct kp_scenario *s, unsigned at, bool trace, struct 
     } else {
         o->events = r.events;
         o->status = r.status;
+        o->injected = r.injected;
+        o->error = r.error;
+        o->last_error = r.last_error;
         memcpy(o->what, r.what, sizeof o->what);
         if (o->what[0] == '\0')
-            snprintf(o->what, sizeof o->what, "it made %u events", r.events);
+            snprintf(o->what, sizeof o->what, "it made %u %s", r.events,
+                     faults ? "fallible calls" : "events");
     }
     wst_reap(pid, WST_LONG_MS);
     wst_pipe_close(&c.report);
@@ -537,37 +643,51 @@ const char *kp_replay(const struct kp_scenario *s, const struct kp_outcome *o)
 {
     static char line[320];
     snprintf(line, sizeof line,
-             "replay this kill point alone, with a trace of its events: WINSYNC_KILLPOINT=%u "
+             "replay this %s alone, with a trace of its %s: %s=%u "
              "tests/support/run-isolated <the lab05-interprocess-queue test binary> --filter "
              "'%s'",
-             o->event, s->test);
+             o->fault ? "fault" : "kill point", o->fault ? "fallible calls" : "events",
+             o->fault ? "WINSYNC_FAULT" : "WINSYNC_KILLPOINT", o->event, s->test);
     return line;
 }
 
-unsigned kp_walk(const struct kp_scenario *s)
+/* Kill points or faults 1, 2, ... (or only the one the environment variable names), until the
+ * operation ends before reaching the next one. */
+static unsigned walk(const struct kp_scenario *s, bool faults)
 {
-    const char *only = getenv("WINSYNC_KILLPOINT");
+    const char *variable = faults ? "WINSYNC_FAULT" : "WINSYNC_KILLPOINT";
+    const char *only = getenv(variable);
     unsigned first = 1, last = KP_MAX_EVENTS + 1;
     if (only != NULL && *only != '\0') {
         char *end;
         unsigned long n = strtoul(only, &end, 10);
         cr_assert(*end == '\0' && n >= 1 && n <= KP_MAX_EVENTS + 1,
-                  "WINSYNC_KILLPOINT=%s: give one event number from 1 to %u", only,
-                  KP_MAX_EVENTS + 1);
+                  "%s=%s: give one event number from 1 to %u", variable, only, KP_MAX_EVENTS + 1);
         first = last = (unsigned)n;
     }
     unsigned events = 0;
     for (unsigned at = first; at <= last; at++) {
         struct kp_outcome o;
         s->setup(s->arg);
-        kp_run(s, at, first == last, &o);
+        kp_run(s, at, first == last, faults, &o);
         s->check(s->arg, &o);
-        events = o.stopped ? at : o.events;
-        if (!o.stopped)
+        bool reached = faults ? o.injected : o.stopped;
+        events = reached ? at : o.events;
+        if (!reached)
             break;
         cr_assert_lt(at, KP_MAX_EVENTS + 1,
-                     "%s: the operation made more than %u events (an endless loop?)", s->test,
-                     KP_MAX_EVENTS);
+                     "%s: the operation made more than %u %s (an endless loop?)", s->test,
+                     KP_MAX_EVENTS, faults ? "fallible calls" : "events");
     }
     return events;
+}
+
+unsigned kp_walk(const struct kp_scenario *s)
+{
+    return walk(s, false);
+}
+
+unsigned kp_fault_walk(const struct kp_scenario *s)
+{
+    return walk(s, true);
 }

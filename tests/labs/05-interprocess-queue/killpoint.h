@@ -9,6 +9,19 @@
  * a test checks. The same scenario in the same state makes the same events, so a failure
  * names its N, and WINSYNC_KILLPOINT=N replays that one kill point with a trace of the events.
  *
+ * Faults, the same walk for errors (SQLite's fault injection applied to the queue): a child armed
+ * for fault N makes the N-th *fallible* call fail instead of running it, as a real one can
+ * (creating or opening an object or mapping a view: ERROR_NOT_ENOUGH_MEMORY; a wait:
+ * WAIT_FAILED with ERROR_INVALID_HANDLE; releasing a semaphore: ERROR_TOO_MANY_POSTS; setting
+ * an event: ERROR_INVALID_HANDLE), and the operation runs on to its end; kp_fault_walk does
+ * that for N = 1, 2, ... until the operation makes fewer than N fallible calls.
+ * WINSYNC_FAULT=N replays one fault with a trace of the fallible calls.
+ *
+ * Windows lets a function that succeeds change GetLastError() (its documentation: "some
+ * functions also set the last-error code when they succeed"), and the handout warns that
+ * ReleaseMutex may. This test build does it: every successful wait, release, signal, close,
+ * map and unmap sets the last error to 0, so an error read one call too late is 0.
+ *
  * The test binary is linked with -Wl,--wrap=<function> for every function killpoint.c wraps
  * (CMakeLists.txt reads the list from killpoint.c).
  */
@@ -17,18 +30,24 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <windows.h>
 
 #define KP_WHAT 96        /* room for an event's description */
 #define KP_MAX_EVENTS 600 /* an operation with more events than this is reported as looping */
 
 /* What happened to one armed child. */
 struct kp_outcome {
-    unsigned event;     /* the kill point asked for */
+    unsigned event;     /* the kill point (or fault) asked for */
+    bool fault;         /* a fault walk: the event was a call made to fail, not a death */
+    bool injected;      /* fault walk: that call was reached and failed */
+    DWORD error;        /* fault walk: the error it failed with */
+    DWORD last_error;   /* fault walk: GetLastError() when operate() returned */
     bool stopped;       /* it reached that event and was killed there */
     bool hung;          /* it neither reached it nor finished within WST_LONG_MS */
     unsigned events;    /* events it made in all (when it finished) */
     int status;         /* its operate() result (when it finished) */
-    char what[KP_WHAT]; /* the event it was killed at, e.g. "ReleaseMutex (call)" */
+    char what[KP_WHAT]; /* the event it was killed at, e.g. "ReleaseMutex (call)", or the call
+                           made to fail, or what operate() noted (kp_note) */
 };
 
 /* One operation to kill at every event. Each function gets `arg`. */
@@ -46,7 +65,21 @@ struct kp_scenario {
  * of events the operation made (the kill point, when only one was run and it was reached). */
 unsigned kp_walk(const struct kp_scenario *s);
 
-/* The line a failure message ends with: how to replay this kill point alone. */
+/* Run the scenario once per fallible call of its operation, that call failing (only
+ * WINSYNC_FAULT's, when it is set). check() sees each outcome, then one with injected false:
+ * the run that made fewer fallible calls. Returns the number of fallible calls. */
+unsigned kp_fault_walk(const struct kp_scenario *s);
+
+/* From operate() in a fault walk: whether the call made to fail has been reached yet. */
+bool kp_injected(void);
+
+/* From operate(): a note for the parent, in kp_outcome.what (e.g. what was left open). */
+void kp_note(const char *what);
+
+/* Calls this thread has made so far, armed or not, that create or open an object or map a view. */
+unsigned kp_opens(void);
+
+/* The line a failure message ends with: how to replay this kill point (or fault) alone. */
 const char *kp_replay(const struct kp_scenario *s, const struct kp_outcome *o);
 
 /* True when stores into mapped views are events too (x86-64 Linux). */

@@ -22,11 +22,13 @@ TestSuite(killpoints, .timeout = 120);
 struct walk {
     const struct kp_scenario *s;
     char name[96];
-    queue_t *q;      /* the parent's queue */
-    queue_t *child;  /* the child's */
-    uint32_t queued; /* messages queued before the child runs: (KP_OLD, 0..queued-1) */
-    const char *op;  /* what the child does, for the messages: "pop (from a full queue)" */
-    HANDLE held[4];  /* creator walk: the objects the parent holds across the death */
+    queue_t *q;            /* the parent's queue */
+    queue_t *child;        /* the child's */
+    uint32_t queued;       /* messages queued before the child runs: (KP_OLD, 0..queued-1) */
+    const char *op;        /* what the child does, for the messages: "pop (from a full queue)" */
+    HANDLE held[4];        /* creator walk: the objects the parent holds across the death */
+    bool half_closed;      /* last-destroy walk: some objects open while the lock was free */
+    int half_closed_count; /* how many of the three */
 };
 
 static void push_message(struct walk *w, uint32_t producer, uint32_t seq)
@@ -226,6 +228,52 @@ Test(killpoints, pop_killed_at_every_step)
     walk(&s, &full);
 }
 
+/* The last process to close the queue: whenever the lock is free, its objects must all be there
+ * or all be gone, so that a process creating the queue anew never finds half of the old one. */
+static void fresh_queue_name(void *arg)
+{
+    struct walk *w = arg;
+    wst_name(w->name, sizeof w->name, "q05-kp-last");
+    w->half_closed = false;
+}
+
+static void objects_all_or_none(void *arg)
+{
+    struct walk *w = arg;
+    char object[160];
+    snprintf(object, sizeof object, "%s:lock", w->name);
+    HANDLE lock = OpenMutexA(SYNCHRONIZE, FALSE, object);
+    DWORD r = lock != NULL ? WaitForSingleObject(lock, 0) : WAIT_TIMEOUT;
+    if (r == WAIT_OBJECT_0 || r == WAIT_ABANDONED) {
+        static const char *const suffixes[] = {":ring", ":free", ":filled"};
+        int exist = 0;
+        for (int i = 0; i < 3; i++) {
+            snprintf(object, sizeof object, "%s%s", w->name, suffixes[i]);
+            HANDLE h = i == 0 ? OpenFileMappingA(FILE_MAP_READ, FALSE, object)
+                              : OpenSemaphoreA(SYNCHRONIZE, FALSE, object);
+            exist += h != NULL;
+            if (h != NULL)
+                CloseHandle(h);
+        }
+        w->half_closed = exist != 0 && exist != 3;
+        w->half_closed_count = exist;
+        ReleaseMutex(lock);
+    }
+    if (lock != NULL)
+        CloseHandle(lock);
+}
+
+static void check_last_destroy(void *arg, const struct kp_outcome *o)
+{
+    struct walk *w = arg;
+    check_child(w, o);
+    cr_assert(!w->half_closed,
+              "the last queue_destroy stopped at event %u (%s): the lock was free while %d of "
+              "the ring and its two semaphores were still open: close them while you own the "
+              "lock (Step 7); %s",
+              o->event, o->what, w->half_closed_count, kp_replay(w->s, o));
+}
+
 Test(killpoints, destroy_killed_at_every_step)
 {
     struct kp_scenario s = {.test = "killpoints/destroy_killed_at_every_step",
@@ -235,6 +283,14 @@ Test(killpoints, destroy_killed_at_every_step)
                             .check = check_destroy};
     struct walk w = {.queued = 2, .op = "queue_destroy"};
     walk(&s, &w);
+    struct kp_scenario last = {.test = "killpoints/destroy_killed_at_every_step",
+                               .setup = fresh_queue_name,
+                               .prepare = open_queue,
+                               .operate = destroy_queue,
+                               .at_stop = objects_all_or_none,
+                               .check = check_last_destroy};
+    struct walk only = {.op = "queue_destroy (of the last process with the queue open)"};
+    walk(&last, &only);
 }
 
 /* ---- A creator killed at every step --------------------------------------------------- */

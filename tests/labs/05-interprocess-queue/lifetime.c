@@ -166,6 +166,55 @@ static int push_two_and_wait(void *arg)
         pause();
 }
 
+/* A child creates the queue and pushes 7 and 8; the test holds its ring (and the semaphore
+ * `also_kept`, if any) and kills it, so the other objects are new to the next queue_initialize. */
+static void ring_outlives_its_creator(const char *also_kept)
+{
+    struct pusher p;
+    char object[160];
+    wst_name(p.name, sizeof p.name, "q05-stale-ring");
+    cr_assert_eq(wst_pipe_open(&p.report), 0);
+    pid_t child = wst_spawn(push_two_and_wait, &p);
+    cr_assert_gt(child, 0, "fork failed");
+    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'r', "the child could not create and push");
+    object_name(object, sizeof object, p.name, ":ring");
+    HANDLE ring = OpenFileMappingA(FILE_MAP_READ, FALSE, object), kept = NULL;
+    cr_assert_not_null(ring,
+                       "%s does not exist: the queue must use the objects named in the "
+                       "handout",
+                       object);
+    if (also_kept != NULL) {
+        object_name(object, sizeof object, p.name, also_kept);
+        kept = OpenSemaphoreA(SYNCHRONIZE, FALSE, object);
+        cr_assert_not_null(kept,
+                           "%s does not exist: the queue must use the objects named in "
+                           "the handout",
+                           object);
+    }
+    kill(child, SIGKILL);
+    wst_reap(child, WST_LONG_MS);
+    char story[160];
+    snprintf(story, sizeof story, "the ring (holding 7 and 8)%s%s existed, the %s new",
+             also_kept ? " and " : "", also_kept ? also_kept : "",
+             also_kept == NULL ? "semaphores were" : "other semaphore was");
+    queue_t *q = queue_initialize(p.name, 4, 8);
+    cr_assert_not_null(q, "%s: queue_initialize failed with error %u", story,
+                       (unsigned)GetLastError());
+    uint32_t value;
+    for (uint32_t expected = 7; expected <= 8; expected++) {
+        cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0,
+                     "%s: queue_initialize must make the semaphores agree with the ring (Step 2)",
+                     story);
+        cr_assert_eq(value, expected);
+    }
+    assert_four_fit(q, story);
+    queue_destroy(q);
+    CloseHandle(ring);
+    if (kept != NULL)
+        CloseHandle(kept);
+    wst_pipe_close(&p.report);
+}
+
 Test(lifetime, initialize_repairs_objects_out_of_step)
 {
     /* Semaphores that outlived their ring: a new ring holds nothing, whatever they count. */
@@ -189,31 +238,9 @@ Test(lifetime, initialize_repairs_objects_out_of_step)
     CloseHandle(free_units);
     CloseHandle(filled_units);
 
-    /* A ring that outlived its semaphores: its 2 messages must still be popped. */
-    struct pusher p;
-    wst_name(p.name, sizeof p.name, "q05-stale-ring");
-    cr_assert_eq(wst_pipe_open(&p.report), 0);
-    pid_t child = wst_spawn(push_two_and_wait, &p);
-    cr_assert_gt(child, 0, "fork failed");
-    cr_assert_eq(wst_recv(&p.report, WST_LONG_MS), 'r', "the child could not create and push");
-    object_name(object, sizeof object, p.name, ":ring");
-    HANDLE ring = OpenFileMappingA(FILE_MAP_READ, FALSE, object);
-    cr_assert_not_null(ring,
-                       "%s does not exist: the queue must use the objects named in the "
-                       "handout",
-                       object);
-    kill(child, SIGKILL);
-    wst_reap(child, WST_LONG_MS);
-    q = queue_initialize(p.name, 4, 8);
-    cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
-    for (uint32_t expected = 7; expected <= 8; expected++) {
-        cr_assert_eq(qt_pop_u32(q, &value, 0), WAIT_OBJECT_0,
-                     "the ring (holding 7 and 8) existed, the semaphores were new: "
-                     "queue_initialize must make them agree with the ring (Step 2)");
-        cr_assert_eq(value, expected);
-    }
-    assert_four_fit(q, "a ring that outlived its semaphores");
-    queue_destroy(q);
-    CloseHandle(ring);
-    wst_pipe_close(&p.report);
+    /* A ring that outlived its semaphores, or one of them: its 2 messages must still be
+     * popped, and exactly 4 must fit afterwards. */
+    ring_outlives_its_creator(NULL);
+    ring_outlives_its_creator(":free");
+    ring_outlives_its_creator(":filled");
 }
