@@ -219,6 +219,30 @@ class Checker:
                 self.problems.append(f"docs/examples/{source.name}: not built by docs/examples/CMakeLists.txt")
 
 
+LAB_STEP = re.compile(r"^#{2,3} Step \d+:", re.M)
+STEP_ESTIMATE = re.compile(r"^\*(Easy|Medium|Hard)\b[^*\n]*\b(minutes?|hours?)\b", re.I)
+
+
+def check_lab_handout(checker, path):
+    """A lab's README lets a student work alone: Hints, Debugging, and for every step a first line
+    giving its difficulty and a time (*Medium, about 30 minutes.*)."""
+    text = path.read_text(encoding="utf-8")
+    name = path.relative_to(checker.root).as_posix()
+    for section in ("Hints", "Debugging"):
+        if not re.search(rf"^## {section}\b", text, re.M):
+            checker.problems.append(f"{name}: no '## {section}' section (every lab handout has one)")
+    steps = list(LAB_STEP.finditer(text))
+    if not steps:
+        checker.problems.append(f"{name}: no '## Step N:' or '### Step N:' heading")
+    for match in steps:
+        line = text.count("\n", 0, match.start()) + 1
+        after = text[match.end():].split("\n", 1)[1] if "\n" in text[match.end():] else ""
+        first = next((l for l in after.splitlines() if l.strip()), "")
+        if not STEP_ESTIMATE.match(first):
+            checker.problems.append(f"{name}:{line}: the step's first line must give its difficulty "
+                                    f"and time, e.g. '*Medium, about 30 minutes.*' (found {first[:60]!r})")
+
+
 def pages_of(root):
     pages = sorted((root / "docs").rglob("*.md")) if (root / "docs").is_dir() else []
     pages += sorted(root.glob("labs/*/README.md"))
@@ -279,6 +303,8 @@ def main(argv=None):
         checker.check_page(page)
     if not args.pages:
         checker.check_examples_are_built()
+        for handout in sorted(root.glob("labs/[0-9][0-9]-*/README.md")):
+            check_lab_handout(checker, handout)
 
     rendering = render_diagrams(checker, args)
 

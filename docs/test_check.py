@@ -175,6 +175,30 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn("no-such-mmdc: no such program", out)
 
+    LAB = ("# Lab 01\n\n## Steps\n\n### Step 1: One\n\n*Easy, about 20 minutes.*\n\ntext\n\n"
+           "### Step 2: Two\n\n*Hard, 1.5 to 2 hours: `f`, about 30 lines.*\n\n## Debugging\n\nx\n\n"
+           "## Hints\n\n### Hints for Step 1\n\nhint\n")
+
+    def test_a_complete_lab_handout_passes(self):
+        self.write("labs/01-events/README.md", self.LAB)
+        status, out = self.run_check()
+        self.assertEqual((status, out), (0, ""))
+
+    def test_a_lab_handout_without_hints_or_debugging_is_reported(self):
+        self.write("labs/01-events/README.md", self.LAB.replace("## Hints", "## More").replace(
+            "## Debugging", "## Notes"))
+        status, out = self.run_check()
+        self.assertEqual(status, 1)
+        self.assertIn("labs/01-events/README.md: no '## Hints' section", out)
+        self.assertIn("labs/01-events/README.md: no '## Debugging' section", out)
+
+    def test_a_step_without_difficulty_and_time_is_reported(self):
+        self.write("labs/01-events/README.md", self.LAB.replace("*Easy, about 20 minutes.*", "Do it."))
+        status, out = self.run_check()
+        self.assertEqual(status, 1)
+        self.assertIn("labs/01-events/README.md:5: the step's first line must give its difficulty", out)
+        self.assertEqual(out.count("difficulty"), 1, out)
+
     def test_github_anchors(self):
         self.assertEqual(check.github_anchor("4. Events: auto-reset, `PulseEvent`'s pitfalls"),
                          "4-events-auto-reset-pulseevents-pitfalls")
