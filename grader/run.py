@@ -10,7 +10,11 @@ tests mostly sit in waits that time out, and running them side by side keeps a c
 submissions from costing three times its waits. A test that timed out, or failed after
 SLOW_FAILURE seconds or more (mostly a wait of the test that expired: a waiter never woken), is
 not run again: a re-run would cost all that time once more only to say whether the failure is
-intermittent. Nothing is re-run after a run whose sentinels (which run in every run) did so.
+intermittent. Nothing is re-run after a run whose sentinels (which run in every run) did so,
+nor after a run in which winsync's lock guard ended a test (lab code that never returned from the
+dispatcher lock: an endless loop; each re-run of each such test costs the guard's half second or
+more, and on a loaded machine its 3 s limit). The guard's report is read from the run's output, so
+lab code could print it too: that only saves re-runs, which cannot change a score.
 """
 
 import re
@@ -25,6 +29,7 @@ MAX_RUNS = 3
 RERUN_JOBS = 8
 SLOW_FAILURE = 5.0  # seconds: a test that failed after this long (a wait that expired) is not re-run
 MESSAGE_LIMIT = 2000
+LOCK_GUARD_REPORT = "has been inside the dispatcher lock for"  # runtime/threads/lock_guard.c
 
 
 def wall_limit(tests, test_jobs, sentinels=0):
@@ -66,6 +71,7 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
         limits.wall = wall_limit(chosen, jobs, len(sentinels))
         with open(log_path, "a") as log:
             log.write(f"\n===== run {attempt}: {' '.join(argv[1:])}\n")
+            run_start = log.tell()
         outcome = sandbox.run(argv, run_dir, log_path, limits, view=view, results=report)
         parsed, duplicates = parse_xml(report)
         integrity.check(parsed, duplicates, [r.id for r in pending], sentinels, known)
@@ -88,6 +94,8 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
         # so it is not run again; nor is anything when a sentinel (in every run) did.
         if any(_costly(parsed[s][0], parsed[s][2]) for s in sentinels if s in parsed):
             break
+        if _lock_guard_ended_a_test(log_path, run_start):
+            break
         pending = [r for r in failing if r.id not in costly]
         if attempt == 1 and confirm:
             pending += [r for r in results.values() if r.runs == [PASSED]]
@@ -100,6 +108,16 @@ def run_tests(binary, lab, results, run_dir, log_path, limits, test_jobs=2, max_
             result.message = (f"intermittent: passed {result.runs.count(PASSED)} of {len(result.runs)} "
                               f"runs; {result.message}")
     return note
+
+
+def _lock_guard_ended_a_test(log_path, start):
+    """Whether the run's output, from byte `start` of the log, has the lock guard's report."""
+    try:
+        with open(log_path, "rb") as log:
+            log.seek(start)
+            return LOCK_GUARD_REPORT.encode() in log.read()
+    except OSError:
+        return False
 
 
 def _describe(outcome, limits):

@@ -85,6 +85,20 @@ class TimedOutTestsAreNotRunAgain(unittest.TestCase):
         self.assertEqual(report.labs[0].status, "graded")  # the sentinels failed, as they must
         self.assertEqual(report.score, 1)
 
+    def test_nothing_is_re_run_after_the_lock_guard_ended_a_test(self):
+        # adder/negative prints what winsync's lock guard prints when lab code loops inside the
+        # dispatcher lock, and aborts, as the guard does; adder/small fails at once. Neither is
+        # run again: each re-run would cost the guard's time once more.
+        body = (f'    if (a < 0) {{\n        fprintf(stderr, "winsync: thread 3 {run.LOCK_GUARD_REPORT} '
+                '501 ms\\n");\n        abort();\n    }\n    if (a == 2)\n        return 0;\n'
+                "    return a + b;")
+        report = support.grade_files({"01": {"adder.c": adder(body, "#include <stdio.h>\n#include <stdlib.h>")}})
+        tests = tests_of(report)
+        self.assertEqual(tests["adder/negative"].runs, ["crashed"])
+        self.assertEqual(tests["adder/small"].runs, ["failed"])
+        self.assertEqual(tests["adder_hidden/sum3"].runs, ["passed"])
+        self.assertEqual(report.score, 2)
+
 
 class WallLimit(unittest.TestCase):
     def test_the_limit_leaves_room_for_every_test_and_sentinel_to_time_out(self):
