@@ -128,8 +128,11 @@ def _build_and_run(shared, manifest, lab, source, lab_work, log_path, result, op
     by_id = {t.id: t for t in result.tests}
     note = run.run_tests(binary, lab, by_id, run_dir, log_path, limits, options.test_jobs,
                          options.max_runs, sentinels=sentinels, confirm=options.confirm)
+    steps = step_headings(Path(manifest["src"]) / "labs" / lab.folder / "README.md")
     for test in result.tests:
         test.message = tidy_paths(test.message, manifest["src"])
+        if not test.hidden:
+            test.section = section_named_by(test.message, test.section, steps)
     if note:
         result.message = note
 
@@ -145,6 +148,27 @@ def reference_objects(shared, manifest, lab):
             if file_info["reference"] and file_info["compile"]:
                 substitutions[file_info["compile"]["output"]] = file_info["reference"]
     return substitutions
+
+
+STEP_HEADING = re.compile(r"^#{2,3} (Step (\d+): .+?)\s*$", re.M)
+STEP_IN_MESSAGE = re.compile(r"\bStep (\d+)\b")
+
+
+def step_headings(readme):
+    """{"2": "Step 2: Creating or opening the queue", ...} from a lab's handout (empty if none)."""
+    try:
+        text = Path(readme).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return {m.group(2): m.group(1) for m in STEP_HEADING.finditer(text)}
+
+
+def section_named_by(message, section, steps):
+    """The handout section for a failure: the step its message names ("... (Step 3)"), when it
+    names exactly one step the handout has, since a test that can tell which mistake it saw says
+    so; else the test's own section from lab.toml."""
+    named = {n for n in STEP_IN_MESSAGE.findall(message or "") if n in steps}
+    return steps[named.pop()] if len(named) == 1 else section
 
 
 def tidy_paths(message, src):

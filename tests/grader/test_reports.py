@@ -38,6 +38,23 @@ class Messages(unittest.TestCase):
         self.assertEqual(tidy_paths("/cache/k/src/tests/labs/01/hidden/../w.h:9: y", src), "tests/labs/01/w.h:9: y")
         self.assertEqual(tidy_paths("see ../README.md", src), "see ../README.md")
 
+    def test_a_failure_that_names_one_step_points_to_it(self):
+        from grader.grade import section_named_by, step_headings
+
+        with tempfile.TemporaryDirectory() as folder:
+            readme = Path(folder) / "README.md"
+            readme.write_text("# Lab\n\n## Step 1: Layout\n\nx\n\n### Step 3: Push and pop\n\n"
+                              "### Hints for Step 3\n")
+            steps = step_headings(readme)
+            self.assertEqual(steps, {"1": "Step 1: Layout", "3": "Step 3: Push and pop"})
+            self.assertEqual(step_headings(Path(folder) / "missing.md"), {})
+        default = "Step 1: Layout"
+        self.assertEqual(section_named_by("pop kept the lock (Step 3)", default, steps), "Step 3: Push and pop")
+        self.assertEqual(section_named_by("no step named", default, steps), default)
+        self.assertEqual(section_named_by("Step 1 or Step 3?", default, steps), default)  # two: keep
+        self.assertEqual(section_named_by("see Step 9", default, steps), default)  # not in the handout
+        self.assertEqual(section_named_by("(Steps 2 and 3)", default, steps), default)
+
 
 class Formats(unittest.TestCase):
     def test_every_format_renders(self):
