@@ -102,13 +102,6 @@ Test(abandonment, opener_repairs_an_abandoned_lock)
     queue_destroy(q);
 }
 
-/* The header as the handout lays it out (see basics/ring_layout). */
-struct ring_header {
-    LONG magic;
-    DWORD capacity, message_size, slot_size;
-    LONGLONG pushed, popped;
-};
-
 Test(abandonment, repair_refuses_a_corrupt_header)
 {
     /* A repair trusts the header to rebuild the semaphores: one that cannot be true must be
@@ -127,19 +120,17 @@ Test(abandonment, repair_refuses_a_corrupt_header)
         {"a push holding a free unit while the header says the queue is full", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char name[96], object[160];
+        char name[96];
         wst_name(name, sizeof name, "q05-corrupt");
         queue_t *q = queue_initialize(name, 4, 8);
         cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
         cr_assert(qt_push_u32(q, 1, 0) == WAIT_OBJECT_0 && qt_push_u32(q, 2, 0) == WAIT_OBJECT_0);
-        snprintf(object, sizeof object, "%s:ring", name);
-        HANDLE ring = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, object);
-        cr_assert_not_null(ring,
-                           "%s does not exist: the queue must use the objects named in "
+        HANDLE ring;
+        struct qt_ring_header *h = qt_map_ring(name, FILE_MAP_ALL_ACCESS, &ring);
+        cr_assert_not_null(h,
+                           "%s:ring does not exist: the queue must use the objects named in "
                            "the handout",
-                           object);
-        struct ring_header *h = MapViewOfFile(ring, FILE_MAP_ALL_ACCESS, 0, 0, 0);
-        cr_assert_not_null(h);
+                           name);
         switch (i) {
         case 0:
             h->magic = 0;

@@ -273,16 +273,10 @@ Test(basics, name_length_limit)
  * slot_size, pushed, popped}, then `capacity` slots of {DWORD size; BYTE data[]}, each
  * slot_size bytes (the message size plus 4, rounded up to 8). Another process, or another
  * build of the queue, reads it this way. */
-struct ring_header {
-    LONG magic;
-    DWORD capacity, message_size, slot_size;
-    LONGLONG pushed, popped;
-};
-
 Test(basics, ring_layout)
 {
     enum { CAPACITY = 3, MESSAGE = 5000, SLOT = (MESSAGE + 4 + 7) & ~7, HEADER = 64 };
-    char name[96], object[160];
+    char name[96];
     wst_name(name, sizeof name, "q05-layout");
     queue_t *q = queue_initialize(name, CAPACITY, MESSAGE); /* three pages and more */
     cr_assert_not_null(q, "queue_initialize failed with error %u", (unsigned)GetLastError());
@@ -294,20 +288,18 @@ Test(basics, ring_layout)
     }
     uint32_t size;
     cr_assert_eq(queue_pop_front(q, msg, sizeof msg, &size, 0), WAIT_OBJECT_0);
-    snprintf(object, sizeof object, "%s:ring", name);
-    HANDLE ring = OpenFileMappingA(FILE_MAP_READ, FALSE, object);
-    cr_assert_not_null(ring,
-                       "%s does not exist: the queue must use the objects named in the "
+    HANDLE ring;
+    const uint8_t *view = qt_map_ring(name, FILE_MAP_READ, &ring);
+    cr_assert_not_null(view,
+                       "%s:ring does not exist: the queue must use the objects named in the "
                        "handout",
-                       object);
-    const uint8_t *view = MapViewOfFile(ring, FILE_MAP_READ, 0, 0, 0);
-    cr_assert_not_null(view);
-    const struct ring_header *h = (const void *)view;
+                       name);
+    const struct qt_ring_header *h = (const void *)view;
     cr_assert(h->magic == 0x51554555 && h->capacity == CAPACITY && h->message_size == MESSAGE &&
                   h->slot_size == SLOT,
-              "the header of %s holds magic %#lx, capacity %u, message size %u, slot size %u: "
+              "the header of %s:ring holds magic %#lx, capacity %u, message size %u, slot size %u: "
               "expected %#x, %u, %u, %u (the handout's layout)",
-              object, (unsigned long)h->magic, h->capacity, h->message_size, h->slot_size,
+              name, (unsigned long)h->magic, h->capacity, h->message_size, h->slot_size,
               0x51554555u, CAPACITY, MESSAGE, SLOT);
     cr_assert(h->pushed == CAPACITY && h->popped == 1,
               "after %u pushes and a pop the header counts %lld pushed, %lld popped", CAPACITY,

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -77,6 +78,30 @@ static inline DWORD qt_pop_u32(queue_t *q, uint32_t *value, DWORD timeout_ms)
         memcpy(value, buf, sizeof *value);
     }
     return r;
+}
+
+/* The ring's header as the handout lays it out ("The design": 64 bytes, these fields first). */
+struct qt_ring_header {
+    LONG magic;
+    DWORD capacity, message_size, slot_size;
+    LONGLONG pushed, popped;
+};
+
+/* A view of the queue's `<name>:ring`, opened by name with `access` (FILE_MAP_READ or
+ * FILE_MAP_ALL_ACCESS); NULL if it does not exist. *mapping receives the handle to close. */
+static inline void *qt_map_ring(const char *name, DWORD access, HANDLE *mapping)
+{
+    char object[160];
+    snprintf(object, sizeof object, "%s:ring", name);
+    *mapping = OpenFileMappingA(access, FALSE, object);
+    if (*mapping == NULL)
+        return NULL;
+    void *view = MapViewOfFile(*mapping, access, 0, 0, 0);
+    if (view == NULL) {
+        CloseHandle(*mapping);
+        *mapping = NULL;
+    }
+    return view;
 }
 
 /* Block until the other end of a pipe is closed by every writer (a start barrier). */
